@@ -1,0 +1,87 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let swift6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "LeadGate",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "leadgate", targets: ["leadgate"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        // Pure model and maths: Foundation only, no I/O.
+        .target(name: "LeadGateCore", swiftSettings: swift6),
+        // What every adapter shares: protocols, InboundRequest, LeadDraft, config reading, signatures, form decoding.
+        .target(
+            name: "LeadGateSourceKit",
+            dependencies: [
+                "LeadGateCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swift6
+        ),
+        .target(
+            name: "LeadGateStore",
+            dependencies: ["LeadGateCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swift6
+        ),
+        .target(
+            name: "WebFormSource",
+            dependencies: ["LeadGateSourceKit", "LeadGateCore"],
+            path: "Plugins/WebFormSource",
+            swiftSettings: swift6
+        ),
+        .target(
+            name: "LeadGateServer",
+            dependencies: [
+                "LeadGateCore", "LeadGateSourceKit", "LeadGateStore", "WebFormSource",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swift6
+        ),
+        .executableTarget(
+            name: "leadgate",
+            dependencies: [
+                "LeadGateServer", "LeadGateStore", "LeadGateCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swift6
+        ),
+        // The ingest benchmark's baseline: a bare Hummingbird route (scripts/bench/ingest.sh).
+        .executableTarget(
+            name: "leadgate-bench-ceiling",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "scripts/bench/ceiling",
+            swiftSettings: swift6
+        ),
+        .testTarget(name: "LeadGateCoreTests", dependencies: ["LeadGateCore"], swiftSettings: swift6),
+        .testTarget(name: "LeadGateSourceKitTests", dependencies: ["LeadGateSourceKit"], swiftSettings: swift6),
+        .testTarget(name: "WebFormSourceTests", dependencies: ["WebFormSource", "LeadGateSourceKit"], swiftSettings: swift6),
+        .testTarget(name: "LeadGateStoreTests", dependencies: ["LeadGateStore"], swiftSettings: swift6),
+        .testTarget(
+            name: "LeadGateServerTests",
+            dependencies: ["LeadGateServer", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: swift6
+        ),
+        .testTarget(name: "EndToEndTests", dependencies: ["LeadGateCore"], swiftSettings: swift6),
+    ]
+)

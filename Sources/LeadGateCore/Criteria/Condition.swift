@@ -1,0 +1,331 @@
+import Foundation
+
+/// A condition's operator, by the key config writes it with.
+public enum ConditionOperator: String, Sendable, CaseIterable {
+    case present, absent, equals, `in`, notIn = "not_in", contains, matches, gt, gte, lt, lte
+}
+
+/// An operand as config wrote it.
+///
+/// A quoted scalar (`"20000"`) is always text; a bare one (`20000`, `true`) may also be read as a
+/// number or a boolean, the way YAML readers take it.
+public indirect enum ConditionValue: Sendable, Hashable {
+    case string(String)
+    case bare(String)
+    case list([ConditionValue])
+
+    var scalarText: String? {
+        switch self {
+        case .string(let text), .bare(let text): text
+        case .list: nil
+        }
+    }
+}
+
+/// A test on a lead: `field` + one operator, or `all`, `any`, `not` of other conditions.
+///
+/// Built once when config loads: the field is resolved, operands lower-cased, numbers parsed and
+/// regular expressions compiled, so evaluating does no parsing of the config. Text compares without
+/// regard to case unless `caseSensitive`, and always by canonical equivalence (NFC), which Swift's
+/// string comparison gives. Every operator but `present`/`absent` is false on a missing value
+/// (`not_in` too: wrap `in` in `not` for the opposite), and a comparison (`gt`...) is false when the
+/// value is not a number, with a note saying so. `matches` searches anywhere in the value: anchor
+/// with `^`/`$`. `contains` takes one text or a list (true when any is contained). `equals`/`in` with
+/// a bare number also match a value that reads as that number (`20,000 ₪` equals `20000`).
+public struct Condition: Sendable {
+    let node: Node
+
+    indirect enum Node: Sendable {
+        case test(Test)
+        case all([Condition])
+        case any([Condition])
+        case not(Condition)
+    }
+
+    private init(_ node: Node) {
+        self.node = node
+    }
+
+    /// True when every one of `conditions` holds (true for none).
+    public static func all(_ conditions: [Condition]) -> Condition { Condition(.all(conditions)) }
+
+    /// True when at least one of `conditions` holds (false for none).
+    public static func any(_ conditions: [Condition]) -> Condition { Condition(.any(conditions)) }
+
+    /// True when `condition` does not hold.
+    public static func not(_ condition: Condition) -> Condition { Condition(.not(condition)) }
+
+    /// A test of one field; throws when the field is unknown or the operator or operand does not fit it.
+    ///
+    /// Problems name the key at fault: `field`, the operator's own key (with the list index for a bad
+    /// element), or `case_sensitive`.
+    public init(field name: String, _ op: ConditionOperator, _ value: ConditionValue, caseSensitive: Bool = false) throws(CriteriaError) {
+        guard let field = CriteriaField(name: name) else {
+            throw CriteriaError(
+                "unknown field '\(name)': use one of \(CriteriaField.knownNames.joined(separator: ", ")), or fields.<key> for a sender's own field",
+                key: "field"
+            )
+        }
+        let matcher = try Test.matcher(field: field, op, value, caseSensitive: caseSensitive)
+        self.init(.test(Test(field: field, op: op, value: value, caseSensitive: caseSensitive, matcher: matcher)))
+    }
+
+    /// True when the condition holds for `input`.
+    public func holds(for input: CriteriaInput) -> Bool {
+        var trace: [Observation] = []
+        return evaluate(input, trace: &trace)
+    }
+
+    /// Evaluates, appending what each field test saw to `trace` (only the tests that ran: `all` and `any` stop early).
+    func evaluate(_ input: CriteriaInput, trace: inout [Observation]) -> Bool {
+        switch node {
+        case .test(let test):
+            return test.evaluate(input, trace: &trace)
+        case .all(let conditions):
+            for condition in conditions where !condition.evaluate(input, trace: &trace) { return false }
+            return true
+        case .any(let conditions):
+            for condition in conditions where condition.evaluate(input, trace: &trace) { return true }
+            return false
+        case .not(let condition):
+            return !condition.evaluate(input, trace: &trace)
+        }
+    }
+
+    /// A stable text form of the condition as written, for hashing and display.
+    public var canonical: String {
+        switch node {
+        case .test(let test):
+            let flag = test.caseSensitive ? ",case_sensitive" : ""
+            return "{\(test.field.name),\(test.op.rawValue):\(Self.canonical(test.value))\(flag)}"
+        case .all(let conditions): return "all(" + conditions.map(\.canonical).joined(separator: ",") + ")"
+        case .any(let conditions): return "any(" + conditions.map(\.canonical).joined(separator: ",") + ")"
+        case .not(let condition): return "not(" + condition.canonical + ")"
+        }
+    }
+
+    /// `text` in double quotes with `\` and `"` escaped: an unambiguous, version-proof form for hashing.
+    static func quoted(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+
+    private static func canonical(_ value: ConditionValue) -> String {
+        switch value {
+        case .string(let text): return "s" + quoted(text)
+        case .bare(let text): return "b" + quoted(text)
+        case .list(let items): return "[" + items.map(canonical).joined(separator: ",") + "]"
+        }
+    }
+}
+
+/// What one field test saw, for the reasons of a rule.
+struct Observation {
+    var field: CriteriaField
+    var value: String?
+    var note: String?
+}
+
+/// One field test with its operands prepared for evaluation.
+struct Test: Sendable {
+    let field: CriteriaField
+    let op: ConditionOperator
+    let value: ConditionValue
+    let caseSensitive: Bool
+    let matcher: Matcher
+
+    enum Matcher: Sendable {
+        case presence(Bool)
+        case flag(Bool)
+        /// `equals`, `in`, `not_in`: folded texts, and the numbers bare operands read as.
+        case oneOf(texts: Set<String>, numbers: Set<Double>, negated: Bool)
+        case containsAny([String])
+        case pattern(NSRegularExpression)
+        case compare(ConditionOperator, Double)
+    }
+
+    func evaluate(_ input: CriteriaInput, trace: inout [Observation]) -> Bool {
+        let value = field.value(in: input)
+        var note: String?
+        let passed: Bool
+        switch (matcher, value) {
+        case (.presence(let wanted), _):
+            if case .missing = value { passed = !wanted } else { passed = wanted }
+        case (.flag(let wanted), .bool(let flag)):
+            passed = flag == wanted
+        case (.oneOf(let texts, let numbers, let negated), .text(let text)):
+            let hit = texts.contains(fold(text)) || (!numbers.isEmpty && LeadNumber.parse(text).map(numbers.contains) == true)
+            passed = hit != negated
+        case (.oneOf(_, let numbers, let negated), .number(let number)):
+            passed = numbers.contains(Double(number)) != negated
+        case (.containsAny(let needles), .text(let text)):
+            let haystack = fold(text)
+            passed = needles.contains { haystack.contains($0) }
+        case (.pattern(let regex), .text(let text)):
+            let subject = text.precomposedStringWithCanonicalMapping
+            passed = regex.firstMatch(in: subject, range: NSRange(subject.startIndex..., in: subject)) != nil
+        case (.compare(let op, let bound), .number(let number)):
+            passed = Self.compare(Double(number), op, bound)
+        case (.compare(let op, let bound), .text(let text)):
+            if let number = LeadNumber.parse(text) {
+                passed = Self.compare(number, op, bound)
+            } else {
+                passed = false
+                note = "not a number"
+            }
+        default:
+            // A missing value, or a kind the operator was refused for at load time.
+            passed = false
+        }
+        trace.append(Observation(field: field, value: value.shown, note: note))
+        return passed
+    }
+
+    private func fold(_ text: String) -> String {
+        caseSensitive ? text : text.lowercased()
+    }
+
+    private static func compare(_ number: Double, _ op: ConditionOperator, _ bound: Double) -> Bool {
+        switch op {
+        case .gt: number > bound
+        case .gte: number >= bound
+        case .lt: number < bound
+        default: number <= bound
+        }
+    }
+
+    /// Checks that `op` and `value` fit `field` and prepares the operands.
+    static func matcher(field: CriteriaField, _ op: ConditionOperator, _ value: ConditionValue, caseSensitive: Bool) throws(CriteriaError) -> Matcher {
+        let name = field.name
+        let kind = field.kind
+        let key = op.rawValue
+        let textOperators: Set<ConditionOperator> = [.equals, .in, .notIn, .contains, .matches]
+        if caseSensitive, kind != .text || !textOperators.contains(op) {
+            throw CriteriaError(
+                "case_sensitive applies only to equals, in, not_in, contains and matches on a text field", key: "case_sensitive"
+            )
+        }
+        switch op {
+        case .present, .absent:
+            guard let wanted = bool(value) else { throw CriteriaError("\(key) takes true or false", key: key) }
+            return .presence(op == .present ? wanted : !wanted)
+        case .equals where kind == .bool:
+            guard let wanted = bool(value) else { throw CriteriaError("\(name) is true or false: equals takes true or false", key: key) }
+            return .flag(wanted)
+        case .equals:
+            guard value.scalarText != nil else { throw CriteriaError("equals takes one value; use in for a list", key: key) }
+            return try oneOf(field: field, [value], negated: false, caseSensitive: caseSensitive, key: key, indexed: false)
+        case .in, .notIn:
+            guard kind != .bool else { throw CriteriaError("\(name) is true or false: use equals", key: key) }
+            guard case .list(let items) = value, !items.isEmpty else {
+                throw CriteriaError("\(key) takes a non-empty list such as [a, b]", key: key)
+            }
+            return try oneOf(field: field, items, negated: op == .notIn, caseSensitive: caseSensitive, key: key, indexed: true)
+        case .contains, .matches:
+            guard kind == .text else {
+                throw CriteriaError("\(key) applies to text, and \(name) \(kindPhrase(kind)): use equals or in", key: key)
+            }
+            if op == .matches {
+                guard let pattern = value.scalarText else { throw CriteriaError("matches takes one regular expression", key: key) }
+                do {
+                    let regex = try NSRegularExpression(
+                        pattern: pattern.precomposedStringWithCanonicalMapping,
+                        options: caseSensitive ? [] : [.caseInsensitive]
+                    )
+                    return .pattern(regex)
+                } catch {
+                    throw CriteriaError("'\(pattern)' is not a valid regular expression", key: key)
+                }
+            }
+            let items: [ConditionValue]
+            if case .list(let list) = value { items = list } else { items = [value] }
+            var needles: [String] = []
+            for (index, item) in items.enumerated() {
+                guard let text = item.scalarText, !text.isEmpty else {
+                    throw CriteriaError("contains takes a non-empty text or a list of them", key: key, index: items.count > 1 ? index : nil)
+                }
+                needles.append(caseSensitive ? text : text.lowercased())
+            }
+            guard !needles.isEmpty else { throw CriteriaError("contains takes a non-empty text or a list of them", key: key) }
+            return .containsAny(needles)
+        case .gt, .gte, .lt, .lte:
+            switch kind {
+            case .text, .number: break
+            default: throw CriteriaError("\(key) compares numbers, and \(name) \(kindPhrase(kind))", key: key)
+            }
+            guard let text = value.scalarText, let bound = LeadNumber.parse(text) else {
+                throw CriteriaError("\(key) takes a number, found \(shown(value))", key: key)
+            }
+            return .compare(op, bound)
+        }
+    }
+
+    private static func oneOf(
+        field: CriteriaField, _ items: [ConditionValue], negated: Bool, caseSensitive: Bool, key: String, indexed: Bool
+    ) throws(CriteriaError) -> Matcher {
+        var texts: Set<String> = []
+        var numbers: Set<Double> = []
+        var problems: [CriteriaProblem] = []
+        for (position, item) in items.enumerated() {
+            let index = indexed ? position : nil
+            guard let text = item.scalarText else {
+                problems.append(CriteriaProblem("\(key) takes plain values, not a nested list", key: key, index: index))
+                continue
+            }
+            switch field.kind {
+            case .text:
+                texts.insert(caseSensitive ? text : text.lowercased())
+                if case .bare = item, let number = LeadNumber.parse(text) { numbers.insert(number) }
+            case .countryCode:
+                guard text.count == 2, text.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+                    problems.append(CriteriaProblem(
+                        "\(field.name) holds ISO 3166-1 alpha-2 codes such as IL, so '\(text)' would never match", key: key, index: index
+                    ))
+                    continue
+                }
+                texts.insert(text.lowercased())
+            case .choice(let names):
+                guard names.contains(text.lowercased()) else {
+                    problems.append(CriteriaProblem(
+                        "'\(text)' is not a value of \(field.name): use one of \(names.joined(separator: ", "))", key: key, index: index
+                    ))
+                    continue
+                }
+                texts.insert(text.lowercased())
+            case .number(let range):
+                guard let number = Int(text), range.contains(number) else {
+                    problems.append(CriteriaProblem(
+                        "\(field.name) is a whole number from \(range.lowerBound) to \(range.upperBound), found '\(text)'", key: key, index: index
+                    ))
+                    continue
+                }
+                numbers.insert(Double(number))
+            case .bool:
+                problems.append(CriteriaProblem("\(field.name) is true or false: use equals", key: key))
+            }
+        }
+        guard problems.isEmpty else { throw CriteriaError(problems) }
+        return .oneOf(texts: texts, numbers: numbers, negated: negated)
+    }
+
+    private static func bool(_ value: ConditionValue) -> Bool? {
+        switch value.scalarText?.lowercased() {
+        case "true", "yes", "on": true
+        case "false", "no", "off": false
+        default: nil
+        }
+    }
+
+    private static func kindPhrase(_ kind: CriteriaField.Kind) -> String {
+        switch kind {
+        case .text: "is text"
+        case .countryCode: "is a country code"
+        case .bool: "is true or false"
+        case .number: "is a number"
+        case .choice(let names): "is one of " + names.joined(separator: ", ")
+        }
+    }
+
+    private static func shown(_ value: ConditionValue) -> String {
+        value.scalarText.map { "'\($0)'" } ?? "a list"
+    }
+}

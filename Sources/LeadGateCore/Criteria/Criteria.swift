@@ -1,0 +1,170 @@
+import Foundation
+
+/// One named rule of a product's criteria: a condition and what it means when it holds.
+public struct Rule: Sendable {
+    public let name: String
+    public let condition: Condition
+    /// Added to the score when the condition holds; may be negative.
+    public let points: Int
+    /// The lead cannot be an opportunity unless this rule holds.
+    public let require: Bool
+    /// The lead is rejected when this rule holds.
+    public let reject: Bool
+
+    /// A rule; throws when it has no name or is both `require` and `reject`.
+    public init(name: String, when condition: Condition, points: Int = 0, require: Bool = false, reject: Bool = false) throws(CriteriaError) {
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty else { throw CriteriaError("a rule needs a name", key: "name") }
+        guard !(require && reject) else {
+            throw CriteriaError("rule '\(name)' cannot be both require and reject", key: "reject")
+        }
+        self.name = name
+        self.condition = condition
+        self.points = points
+        self.require = require
+        self.reject = reject
+    }
+
+    var canonical: String {
+        "rule(\(Condition.quoted(name)),\(points),\(require),\(reject),\(condition.canonical))"
+    }
+}
+
+/// A product's named, versioned rules and the score an opportunity must reach.
+public struct Criteria: Sendable {
+    public let product: String
+    public let version: Int
+    public let threshold: Int
+    public let rules: [Rule]
+    /// FNV-1a 64 of the rules and threshold as written, in hex: changes whenever they do, whatever
+    /// the version says, and is the same on every machine.
+    public let rulesHash: String
+
+    /// Criteria; throws when there are no rules, a version below 1, or two rules share a name.
+    ///
+    /// Problems point at `version`, or at `rules` with the index of the offending rule.
+    public init(product: String, version: Int, threshold: Int, rules: [Rule]) throws(CriteriaError) {
+        var problems: [CriteriaProblem] = []
+        if version < 1 { problems.append(CriteriaProblem("version must be 1 or more, found \(version)", key: "version")) }
+        if rules.isEmpty { problems.append(CriteriaProblem("criteria need at least one rule", key: "rules")) }
+        var seen: Set<String> = []
+        for (index, rule) in rules.enumerated() where !seen.insert(rule.name).inserted {
+            problems.append(CriteriaProblem("two rules are named '\(rule.name)'", key: "rules", index: index))
+        }
+        guard problems.isEmpty else { throw CriteriaError(problems) }
+        self.product = product
+        self.version = version
+        self.threshold = threshold
+        self.rules = rules
+        self.rulesHash = Self.fnv1a64("threshold=\(threshold);" + rules.map(\.canonical).joined(separator: ";"))
+    }
+
+    /// `product@version`, as recorded on every lead these criteria decide.
+    public var id: String { "\(product)@\(version)" }
+
+    /// Scores and decides one lead, with one reason per rule in rule order.
+    ///
+    /// `rejected` when a `reject` rule holds or the lead has neither email nor phone; `opportunity`
+    /// when every `require` rule holds and the score reaches the threshold; `lead` otherwise.
+    public func evaluate(_ input: CriteriaInput) -> Qualification {
+        var score = 0
+        var requirementsHold = true
+        var rejectedBy: String?
+        var reasons: [QualificationReason] = []
+        reasons.reserveCapacity(rules.count)
+        var trace: [Observation] = []
+        for rule in rules {
+            trace.removeAll(keepingCapacity: true)
+            let passed = rule.condition.evaluate(input, trace: &trace)
+            let points = passed ? rule.points : 0
+            score += points
+            if rule.require, !passed { requirementsHold = false }
+            if rule.reject, passed, rejectedBy == nil { rejectedBy = rule.name }
+            reasons.append(QualificationReason(rule: rule.name, passed: passed, points: points, trace: trace))
+        }
+        if rejectedBy == nil, !input.contact.isReachable { rejectedBy = Qualification.unreachable }
+        let decision: LeadStatus
+        if rejectedBy != nil {
+            decision = .rejected
+        } else if requirementsHold, score >= threshold {
+            decision = .opportunity
+        } else {
+            decision = .lead
+        }
+        return Qualification(criteria: id, score: score, decision: decision, rejectedBy: rejectedBy, reasons: reasons)
+    }
+
+    static func fnv1a64(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
+
+/// What the criteria made of a lead, as stored on it and returned by the API.
+public struct Qualification: Sendable, Hashable, Codable {
+    /// `rejectedBy` for a lead with neither email nor phone.
+    public static let unreachable = "unreachable"
+
+    /// `product@version` of the criteria that decided.
+    public var criteria: String
+    public var score: Int
+    public var decision: LeadStatus
+    /// The first `reject` rule that held, or `unreachable`; nil unless the decision is `rejected`.
+    public var rejectedBy: String?
+    public var reasons: [QualificationReason]
+
+    public init(criteria: String, score: Int, decision: LeadStatus, rejectedBy: String?, reasons: [QualificationReason]) {
+        self.criteria = criteria
+        self.score = score
+        self.decision = decision
+        self.rejectedBy = rejectedBy
+        self.reasons = reasons
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case criteria, score, decision, rejectedBy = "rejected_by", reasons
+    }
+}
+
+/// How one rule went for one lead.
+public struct QualificationReason: Sendable, Hashable, Codable {
+    /// Longest value kept in a reason, in characters: a free-text field can be pages long.
+    static let valueLimit = 80
+
+    public var rule: String
+    public var passed: Bool
+    /// What the rule added to the score: its points when it passed, else 0.
+    public var points: Int
+    /// The value the rule saw; for a rule over several fields, `field=value` for each field it read.
+    public var value: String?
+    /// Why a value could not be used, e.g. `not a number`.
+    public var note: String?
+
+    public init(rule: String, passed: Bool, points: Int, value: String? = nil, note: String? = nil) {
+        self.rule = rule
+        self.passed = passed
+        self.points = points
+        self.value = value
+        self.note = note
+    }
+
+    init(rule: String, passed: Bool, points: Int, trace: [Observation]) {
+        if trace.count == 1 {
+            self.init(rule: rule, passed: passed, points: points, value: trace[0].value.map(Self.shortened), note: trace[0].note)
+        } else {
+            let value = trace.map { "\($0.field.name)=\($0.value.map(Self.shortened) ?? "(none)")" }.joined(separator: ", ")
+            let notes = trace.compactMap { observation in observation.note.map { "\(observation.field.name): \($0)" } }
+            self.init(rule: rule, passed: passed, points: points, value: value, note: notes.isEmpty ? nil : notes.joined(separator: "; "))
+        }
+    }
+
+    private static func shortened(_ text: String) -> String {
+        // utf8.count is O(1) for native strings; count characters only for the rare long value.
+        guard text.utf8.count > valueLimit, text.count > valueLimit else { return text }
+        return String(text.prefix(valueLimit - 1)) + "…"
+    }
+}

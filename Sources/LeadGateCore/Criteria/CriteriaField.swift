@@ -1,0 +1,246 @@
+import Foundation
+
+/// A value the criteria can test: a canonical contact field, a sender's own field (`fields.<key>`),
+/// or one derived from the lead and its arrival.
+///
+/// `hour` and `weekday` are the received time in the time zone the input carries (the server's).
+/// `weekday` is a lower-case English day name (`sunday` ... `saturday`); numbers are not accepted for it,
+/// because 0, 1 and 7 mean different days in different conventions and a silent misreading is worse
+/// than an error. `fields.<key>` looks the key up exactly as the sender (or the field map) named it.
+public enum CriteriaField: Sendable, Hashable {
+    case fullName, firstName, lastName, email, phone, company, jobTitle, country, city
+    case custom(String)
+    case emailDomain, emailFree, phoneCountry, phoneType
+    case source, sourceType, campaign, utmSource, utmMedium, utmCampaign, utmTerm, utmContent
+    case hour, weekday
+
+    private static let named: [String: CriteriaField] = [
+        "full_name": .fullName, "first_name": .firstName, "last_name": .lastName, "email": .email,
+        "phone": .phone, "company": .company, "job_title": .jobTitle, "country": .country, "city": .city,
+        "email_domain": .emailDomain, "email_free": .emailFree, "phone_country": .phoneCountry,
+        "phone_type": .phoneType, "source": .source, "source_type": .sourceType, "campaign": .campaign,
+        "utm_source": .utmSource, "utm_medium": .utmMedium, "utm_campaign": .utmCampaign,
+        "utm_term": .utmTerm, "utm_content": .utmContent, "hour": .hour, "weekday": .weekday,
+    ]
+
+    private static let names: [CriteriaField: String] = Dictionary(uniqueKeysWithValues: named.map { ($0.value, $0.key) })
+
+    /// Every name a condition may use besides `fields.<key>`, sorted, for error messages.
+    public static let knownNames: [String] = named.keys.sorted()
+
+    /// The field a config names, or nil when there is no such field.
+    public init?(name: String) {
+        if name.hasPrefix("fields.") {
+            let key = String(name.dropFirst("fields.".count))
+            guard !key.isEmpty else { return nil }
+            self = .custom(key)
+        } else if let field = Self.named[name] {
+            self = field
+        } else {
+            return nil
+        }
+    }
+
+    /// The name as written in config.
+    public var name: String {
+        if case .custom(let key) = self { return "fields." + key }
+        return Self.names[self] ?? ""
+    }
+
+    /// What kind of value the field holds, which decides the operators it takes.
+    var kind: Kind {
+        switch self {
+        case .emailFree: .bool
+        case .hour: .number(0...23)
+        case .weekday: .choice(Weekday.names)
+        case .phoneType: .choice(["mobile", "landline", "toll_free", "voip", "unknown"])
+        case .country, .phoneCountry: .countryCode
+        default: .text
+        }
+    }
+
+    enum Kind: Equatable {
+        case text
+        /// Text that is always an ISO 3166-1 alpha-2 code after normalization.
+        case countryCode
+        case bool
+        case number(ClosedRange<Int>)
+        case choice([String])
+    }
+
+    /// The value as the input holds it; empty text counts as missing.
+    func value(in input: CriteriaInput) -> FieldValue {
+        switch self {
+        case .fullName: .text(input.contact.fullName)
+        case .firstName: .text(input.contact.firstName)
+        case .lastName: .text(input.contact.lastName)
+        case .email: .text(input.contact.email)
+        case .phone: .text(input.contact.phone)
+        case .company: .text(input.contact.company)
+        case .jobTitle: .text(input.contact.jobTitle)
+        case .country: .text(input.contact.country)
+        case .city: .text(input.contact.city)
+        case .custom(let key): .text(input.fields[key])
+        case .emailDomain: .text(input.emailDomain)
+        case .emailFree: input.emailDomain.map { .bool(input.freeEmailDomains.contains(domain: $0)) } ?? .missing
+        case .phoneCountry: .text(input.phoneRegion)
+        case .phoneType: .text(input.phoneLineType?.rawValue)
+        case .source: .text(input.attribution.source)
+        case .sourceType: .text(input.attribution.sourceType)
+        case .campaign: .text(input.attribution.campaign)
+        case .utmSource: .text(input.attribution.utmSource)
+        case .utmMedium: .text(input.attribution.utmMedium)
+        case .utmCampaign: .text(input.attribution.utmCampaign)
+        case .utmTerm: .text(input.attribution.utmTerm)
+        case .utmContent: .text(input.attribution.utmContent)
+        case .hour: .number(input.localTime.hour)
+        case .weekday: .text(Weekday.names[input.localTime.weekday])
+        }
+    }
+}
+
+/// One field's value during an evaluation.
+enum FieldValue {
+    case missing
+    case text(String)
+    case bool(Bool)
+    case number(Int)
+
+    static func text(_ value: String?) -> FieldValue {
+        guard let value, !value.isEmpty else { return .missing }
+        return .text(value)
+    }
+
+    /// The value as a reason shows it.
+    var shown: String? {
+        switch self {
+        case .missing: nil
+        case .text(let text): text
+        case .bool(let flag): flag ? "true" : "false"
+        case .number(let number): String(number)
+        }
+    }
+}
+
+enum Weekday {
+    /// Index 0 is Sunday, as the week starts in Israel and the US.
+    static let names = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
+}
+
+/// What the criteria look at: a normalized lead, when it arrived, and the settings derived fields need.
+public struct CriteriaInput: Sendable {
+    public var contact: Contact
+    public var attribution: Attribution
+    public var fields: [String: String]
+    public var phoneLineType: PhoneLineType?
+    /// ISO alpha-2 region of the phone number's calling code (`phone_country`).
+    public var phoneRegion: String?
+    public var receivedAt: Date
+    /// The zone `hour` and `weekday` are told in: the server's.
+    public var timeZone: TimeZone
+    public var freeEmailDomains: FreeEmailDomains
+
+    /// An input from parts, e.g. a stored lead replayed by a backtest.
+    public init(
+        contact: Contact, attribution: Attribution, fields: [String: String] = [:],
+        phoneLineType: PhoneLineType? = nil, phoneRegion: String? = nil,
+        receivedAt: Date, timeZone: TimeZone, freeEmailDomains: FreeEmailDomains
+    ) {
+        self.contact = contact
+        self.attribution = attribution
+        self.fields = fields
+        self.phoneLineType = phoneLineType
+        self.phoneRegion = phoneRegion
+        self.receivedAt = receivedAt
+        self.timeZone = timeZone
+        self.freeEmailDomains = freeEmailDomains
+    }
+
+    /// The input for a lead fresh from the normalize stage.
+    public init(_ lead: NormalizedLead, receivedAt: Date, timeZone: TimeZone, freeEmailDomains: FreeEmailDomains) {
+        self.init(
+            contact: lead.contact, attribution: lead.attribution, fields: lead.fields,
+            phoneLineType: lead.phoneLineType, phoneRegion: lead.phoneRegion,
+            receivedAt: receivedAt, timeZone: timeZone, freeEmailDomains: freeEmailDomains
+        )
+    }
+
+    /// The part after the last `@` of the email, lower-cased.
+    var emailDomain: String? {
+        guard let email = contact.email, let at = email.lastIndex(of: "@") else { return nil }
+        let domain = email[email.index(after: at)...]
+        return domain.isEmpty ? nil : domain.lowercased()
+    }
+
+    /// Hour (0–23) and weekday (0 = Sunday) of `receivedAt` in `timeZone`.
+    var localTime: (hour: Int, weekday: Int) {
+        // Plain arithmetic on the zone's offset at that instant: a Calendar per evaluation costs far more.
+        let seconds = Int(receivedAt.timeIntervalSince1970.rounded(.down)) + timeZone.secondsFromGMT(for: receivedAt)
+        let (days, secondOfDay) = seconds.quotientAndRemainder(dividingBy: 86_400)
+        let (day, second) = secondOfDay < 0 ? (days - 1, secondOfDay + 86_400) : (days, secondOfDay)
+        // 1 January 1970 was a Thursday (4 when Sunday is 0).
+        return (second / 3600, ((day % 7) + 7 + 4) % 7)
+    }
+}
+
+/// The domains of free mailbox providers, for `email_free`.
+///
+/// A pattern is a domain (`gmail.com`) or a name followed by `.*` (`yahoo.*`), which matches that
+/// name under any top-level or country domain (`yahoo.com`, `yahoo.co.il`).
+public struct FreeEmailDomains: Sendable, Hashable {
+    private var exact: Set<String>
+    private var prefixes: [String]
+
+    /// The list LeadGate ships: international providers and the Israeli ISPs' mailboxes.
+    public static let shipped = FreeEmailDomains(trusted: [
+        "gmail.com", "googlemail.com", "yahoo.*", "ymail.com", "rocketmail.com", "hotmail.*", "outlook.com",
+        "outlook.co.il", "live.com", "msn.com", "icloud.com", "me.com", "mac.com", "aol.com", "gmx.*",
+        "web.de", "mail.com", "protonmail.com", "proton.me", "zoho.com", "yandex.ru", "yandex.com",
+        "mail.ru", "inbox.ru", "bk.ru", "list.ru", "qq.com", "163.com", "126.com",
+        "walla.co.il", "walla.com", "012.net.il", "netvision.net.il", "bezeqint.net", "zahav.net.il",
+        "inter.net.il", "smile.net.il", "013.net", "013net.net", "barak.net.il", "gold.net.il",
+    ])
+
+    private init(trusted patterns: [String]) {
+        exact = Set(patterns.filter { !$0.hasSuffix(".*") })
+        prefixes = patterns.filter { $0.hasSuffix(".*") }.map { String($0.dropLast()) }
+    }
+
+    /// This list and `patterns`; each pattern is checked and reported by its index when malformed.
+    public func adding(_ patterns: [String]) throws(CriteriaError) -> FreeEmailDomains {
+        var problems: [CriteriaProblem] = []
+        var lowered: [String] = []
+        for (index, pattern) in patterns.enumerated() {
+            let candidate = pattern.trimmingCharacters(in: .whitespaces).lowercased()
+            if Self.isPattern(candidate) {
+                lowered.append(candidate)
+            } else {
+                problems.append(CriteriaProblem(
+                    "'\(pattern)' is not a mail domain such as example.com or a pattern such as yahoo.*", index: index
+                ))
+            }
+        }
+        guard problems.isEmpty else { throw CriteriaError(problems) }
+        var result = self
+        result.exact.formUnion(lowered.filter { !$0.hasSuffix(".*") })
+        result.prefixes += lowered.filter { $0.hasSuffix(".*") }.map { String($0.dropLast()) }
+        return result
+    }
+
+    private static func isPattern(_ candidate: String) -> Bool {
+        var labels = candidate.split(separator: ".", omittingEmptySubsequences: false)
+        if labels.last == "*" {
+            labels.removeLast()
+        } else if labels.count < 2 {
+            return false
+        }
+        return !labels.isEmpty && labels.allSatisfy { label in
+            !label.isEmpty && label.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" }
+        }
+    }
+
+    /// True when `domain` (lower-case) belongs to a free mailbox provider.
+    public func contains(domain: String) -> Bool {
+        exact.contains(domain) || prefixes.contains { domain.hasPrefix($0) }
+    }
+}

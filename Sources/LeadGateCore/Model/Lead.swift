@@ -1,0 +1,154 @@
+import Foundation
+
+/// Where a lead stands: qualified, kept, or refused (spam, invalid) but still kept with its reasons.
+public enum LeadStatus: String, Sendable, Codable, CaseIterable {
+    case opportunity
+    case lead
+    case rejected
+}
+
+/// How to reach a person, after normalization.
+public struct Contact: Sendable, Hashable, Codable {
+    public var fullName: String?
+    public var firstName: String?
+    public var lastName: String?
+    public var email: String?
+    public var phone: String?
+    public var phoneExtension: String?
+    public var company: String?
+    public var jobTitle: String?
+    public var country: String?
+    public var city: String?
+
+    public init(
+        fullName: String? = nil, firstName: String? = nil, lastName: String? = nil,
+        email: String? = nil, phone: String? = nil, phoneExtension: String? = nil,
+        company: String? = nil, jobTitle: String? = nil, country: String? = nil, city: String? = nil
+    ) {
+        self.fullName = fullName
+        self.firstName = firstName
+        self.lastName = lastName
+        self.email = email
+        self.phone = phone
+        self.phoneExtension = phoneExtension
+        self.company = company
+        self.jobTitle = jobTitle
+        self.country = country
+        self.city = city
+    }
+
+    /// True when there is any way to reach the person.
+    public var isReachable: Bool { email != nil || phone != nil }
+
+    enum CodingKeys: String, CodingKey {
+        case fullName = "full_name", firstName = "first_name", lastName = "last_name"
+        case email, phone, phoneExtension = "phone_extension", company, jobTitle = "job_title", country, city
+    }
+}
+
+/// Where a lead came from: the source, the campaign and the click ids found on the way.
+public struct Attribution: Sendable, Hashable, Codable {
+    public var source: String
+    public var sourceType: String
+    public var campaign: String?
+    public var utmSource: String?
+    public var utmMedium: String?
+    public var utmCampaign: String?
+    public var utmTerm: String?
+    public var utmContent: String?
+    public var gclid: String?
+    public var fbclid: String?
+    /// Other click ids (msclkid, ttclid, li_fat_id, gbraid, wbraid...), by parameter name.
+    public var clickIDs: [String: String]
+    public var landingURL: String?
+    public var referrer: String?
+    public var form: String?
+
+    public init(source: String, sourceType: String) {
+        self.source = source
+        self.sourceType = sourceType
+        self.clickIDs = [:]
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case source, sourceType = "source_type", campaign
+        case utmSource = "utm_source", utmMedium = "utm_medium", utmCampaign = "utm_campaign"
+        case utmTerm = "utm_term", utmContent = "utm_content"
+        case gclid, fbclid, clickIDs = "click_ids", landingURL = "landing_url", referrer, form
+    }
+}
+
+/// What the person agreed to, and when.
+public struct Consent: Sendable, Hashable, Codable {
+    public var marketing: Bool?
+    public var at: Date?
+
+    public init(marketing: Bool? = nil, at: Date? = nil) {
+        self.marketing = marketing
+        self.at = at
+    }
+}
+
+/// One intake event of a lead, as it is listed on the lead.
+public struct TouchSummary: Sendable, Hashable, Codable {
+    public var id: String
+    public var source: String
+    public var externalID: String?
+    public var receivedAt: Date
+
+    public init(id: String, source: String, externalID: String?, receivedAt: Date) {
+        self.id = id
+        self.source = source
+        self.externalID = externalID
+        self.receivedAt = receivedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, source, externalID = "external_id", receivedAt = "received_at"
+    }
+}
+
+/// The canonical lead, as the admin API returns it.
+public struct Lead: Sendable, Hashable, Codable, Identifiable {
+    public var id: String
+    public var status: LeadStatus
+    /// Why a lead was rejected (`honeypot`, `unreachable`...), when it was.
+    public var rejectReason: String?
+    public var contact: Contact
+    public var attribution: Attribution
+    /// Everything the sender told us that has no canonical place, by the sender's own key.
+    public var fields: [String: String]
+    public var consent: Consent
+    /// Values the sender gave that could not be normalized, with the reason (the raw value is kept in `fields`).
+    public var problems: [NormalizationProblem]
+    /// A test submission from the platform: kept, left out of reports.
+    public var isTest: Bool
+    public var touches: [TouchSummary]
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(
+        id: String, status: LeadStatus, rejectReason: String? = nil, contact: Contact,
+        attribution: Attribution, fields: [String: String], consent: Consent, problems: [NormalizationProblem] = [],
+        isTest: Bool = false, touches: [TouchSummary], createdAt: Date, updatedAt: Date
+    ) {
+        self.id = id
+        self.status = status
+        self.rejectReason = rejectReason
+        self.contact = contact
+        self.attribution = attribution
+        self.fields = fields
+        self.consent = consent
+        self.problems = problems
+        self.isTest = isTest
+        self.touches = touches
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, status, rejectReason = "reject_reason", contact, attribution, fields, consent, problems
+        case isTest = "is_test", touches
+        case createdAt = "created_at", updatedAt = "updated_at"
+    }
+}

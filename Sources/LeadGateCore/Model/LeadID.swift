@@ -1,0 +1,28 @@
+import Foundation
+
+/// Sortable, unique identifiers in the ULID layout (48-bit milliseconds + 80 random bits, Crockford base32),
+/// with a short prefix saying what they name: `ld_` a lead, `tc_` a touch, `qr_` a quarantine entry.
+public enum LeadID {
+    private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
+
+    /// A new identifier for `date` with the given prefix.
+    public static func make(prefix: String, at date: Date) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return make(prefix: prefix, at: date, using: &generator)
+    }
+
+    /// A new identifier drawn from `generator` (tests pass a seeded one).
+    public static func make<G: RandomNumberGenerator>(prefix: String, at date: Date, using generator: inout G) -> String {
+        let millis = UInt64(max(0, date.timeIntervalSince1970 * 1000))
+        var bytes = [UInt8](repeating: 0, count: 26)
+        var time = millis
+        for index in stride(from: 9, through: 0, by: -1) {
+            bytes[index] = alphabet[Int(time & 31)]
+            time >>= 5
+        }
+        for index in 10..<26 {
+            bytes[index] = alphabet[Int(generator.next() & 31)]
+        }
+        return prefix + String(decoding: bytes, as: UTF8.self)
+    }
+}

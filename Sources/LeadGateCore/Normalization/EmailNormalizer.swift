@@ -1,0 +1,113 @@
+import Foundation
+
+/// Trims, validates and lower-cases the domain of email addresses.
+public enum EmailNormalizer {
+    /// The normalized address, or why `raw` is not one.
+    ///
+    /// Accepts what senders wrap addresses in: surrounding space (NBSP too), invisible bidi marks, `<…>`,
+    /// `Name <addr>` and a `mailto:` prefix. The local part keeps its case (RFC 5321 lets servers tell case
+    /// apart); the domain is lower-cased, and an internationalized domain stays in Unicode (NFC), not Punycode.
+    /// Likely typos such as `gmail.con` are valid addresses and are kept as written: guessing would
+    /// send mail to someone else.
+    public static func normalize(_ raw: String) -> Result<String, NormalizationProblem> {
+        let address = unwrap(raw)
+        if address.isEmpty { return failure("is empty") }
+        if address.unicodeScalars.contains(where: \.properties.isWhitespace) { return failure("contains spaces") }
+        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
+        if parts.count == 1 { return failure("missing @") }
+        if parts.count > 2 { return failure("more than one @") }
+        let local = parts[0]
+        if let problem = localPartProblem(local) { return failure(problem) }
+        // UTS 46 maps full-width letters and ideographic full stops in domains, as browsers do.
+        let domain = parts[1].precomposedStringWithCompatibilityMapping.lowercased().replacingOccurrences(of: "\u{3002}", with: ".")
+        if let problem = domainProblem(domain) { return failure(problem) }
+        return .success(local + "@" + domain)
+    }
+
+    private static func failure(_ reason: String) -> Result<String, NormalizationProblem> {
+        .failure(NormalizationProblem(field: "email", reason: reason))
+    }
+
+    /// `raw` without what surrounds an address: space, invisible marks, `mailto:`, `<>`, a display name.
+    private static func unwrap(_ raw: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        for scalar in raw.precomposedStringWithCanonicalMapping.unicodeScalars {
+            let category = scalar.properties.generalCategory
+            if category == .format || (category == .control && !scalar.properties.isWhitespace) { continue }
+            scalars.append(scalar == "\u{FF20}" ? "@" : scalar)
+        }
+        var address = Substring(String(scalars)).trimmingWhitespace()
+        // `Dana <dana@acme.co.il>` (RFC 5322 name-addr) and bare `<dana@acme.co.il>`.
+        if address.hasSuffix(">"), let open = address.lastIndex(of: "<") {
+            address = address[address.index(after: open)..<address.index(before: address.endIndex)].trimmingWhitespace()
+        }
+        if address.prefix(7).lowercased() == "mailto:" {
+            address = address.dropFirst(7)
+            if let query = address.firstIndex(of: "?") { address = address[..<query] }
+            address = address.trimmingWhitespace()
+        }
+        return String(address)
+    }
+
+    private static let localSpecials: Set<Unicode.Scalar> = ["(", ")", ",", ":", ";", "<", ">", "[", "]", "\\", "\""]
+
+    private static func localPartProblem(_ local: Substring) -> String? {
+        if local.isEmpty { return "nothing before the @" }
+        if local.utf8.count > 64 { return "the part before the @ is longer than 64 characters" }
+        if local.hasPrefix(".") || local.hasSuffix(".") { return "the part before the @ starts or ends with a dot" }
+        if local.contains("..") { return "the part before the @ has two dots in a row" }
+        if let special = local.unicodeScalars.first(where: { localSpecials.contains($0) }) {
+            return "the part before the @ contains '\(special)'"
+        }
+        return nil
+    }
+
+    private static func domainProblem(_ domain: String) -> String? {
+        if domain.isEmpty { return "nothing after the @" }
+        if domain.hasPrefix("[") { return "an IP address instead of a domain is not accepted" }
+        if domain.utf8.count > 253 { return "domain is longer than 253 characters" }
+        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+        if labels.count == 1 { return "domain '\(domain)' has no dot" }
+        if labels.contains(where: \.isEmpty) { return "domain '\(domain)' has an empty label (a dot at an end, or two in a row)" }
+        for label in labels {
+            if label.unicodeScalars.count > 63 { return "domain label '\(label)' is longer than 63 characters" }
+            if label.hasPrefix("-") || label.hasSuffix("-") { return "domain label '\(label)' starts or ends with a hyphen" }
+            if let bad = label.unicodeScalars.first(where: { !isLabelScalar($0) }) {
+                return "domain '\(domain)' contains '\(bad)'"
+            }
+        }
+        let tld = labels[labels.count - 1]
+        let isPunycode = tld.hasPrefix("xn--") && tld.count > 4
+        let isLetters = tld.unicodeScalars.count >= 2 && tld.unicodeScalars.allSatisfy { isTLDScalar($0) }
+        if !isPunycode && !isLetters { return "domain '\(domain)' does not end in a top-level domain ('\(tld)' is not one)" }
+        return nil
+    }
+
+    /// LDH for ASCII; letters, marks and digits of any script for internationalized labels.
+    private static func isLabelScalar(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.isASCII {
+            return ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) || scalar == "-"
+        }
+        return isTLDScalar(scalar) || scalar.properties.numericType == .decimal
+    }
+
+    private static func isTLDScalar(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.isASCII { return ("a"..."z").contains(scalar) }
+        switch scalar.properties.generalCategory {
+        case .lowercaseLetter, .uppercaseLetter, .titlecaseLetter, .otherLetter, .modifierLetter,
+             .nonspacingMark, .spacingMark, .enclosingMark:
+            return true
+        default:
+            return false
+        }
+    }
+}
+
+private extension Substring {
+    /// Without leading and trailing whitespace of any kind (NBSP, ideographic space...).
+    func trimmingWhitespace() -> Substring {
+        let isSpace: (Character) -> Bool = { $0.unicodeScalars.allSatisfy(\.properties.isWhitespace) }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
+        return self[first...last]
+    }
+}

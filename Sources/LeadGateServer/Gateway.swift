@@ -1,0 +1,58 @@
+import Foundation
+import Hummingbird
+import LeadGateCore
+import LeadGateStore
+import Logging
+import ServiceLifecycle
+
+/// The running gateway: the store, the pipeline and the HTTP application, assembled from a config.
+public struct Gateway: Sendable {
+    public let config: GatewayConfig
+    public let store: any LeadStore
+    public let pipeline: IntakePipeline
+
+    /// Opens the configured store.
+    public init(config: GatewayConfig, now: @escaping @Sendable () -> Date = { Date() }) throws {
+        self.config = config
+        self.store = try Self.openStore(config.store)
+        self.pipeline = IntakePipeline(store: store, now: now)
+    }
+
+    /// Opens the store `settings` name (the CLI reads leads through this too).
+    public static func openStore(_ settings: StoreSettings) throws -> any LeadStore {
+        switch settings {
+        case .sqlite(let path, let synchronous):
+            return try SQLiteLeadStore(path: path, synchronous: synchronous == "normal" ? .normal : .full)
+        }
+    }
+
+    /// The routes of the gateway, for the server and for in-process tests.
+    public func router() -> Router<GatewayRequestContext> {
+        let router = Router(context: GatewayRequestContext.self)
+        router.add(middleware: JSONErrorMiddleware())
+        IngestRoutes(config: config, pipeline: pipeline, limiter: RateLimiter(now: pipeline.now)).add(to: router)
+        AdminRoutes(config: config, store: store).add(to: router)
+        return router
+    }
+
+    /// The HTTP application on the configured address.
+    public func application(logger: Logger) -> some ApplicationProtocol {
+        Application(
+            router: router(),
+            configuration: .init(address: .hostname(config.server.host, port: config.server.port), serverName: "LeadGate"),
+            logger: logger
+        )
+    }
+
+    /// Serves until SIGTERM or SIGINT, then stops accepting, finishes in-flight requests and returns.
+    public func run(logger: Logger) async throws {
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: application(logger: logger))],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+    }
+}

@@ -1,0 +1,109 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import LeadGateCore
+import LeadGateStore
+
+/// `/api/*`: the admin API behind bearer tokens, and the ops endpoints.
+struct AdminRoutes: Sendable {
+    let config: GatewayConfig
+    let store: any LeadStore
+
+    func add(to router: Router<GatewayRequestContext>) {
+        router.get("/healthz") { _, _ in
+            JSONBody.response(["status": "ok"])
+        }
+        router.get("/readyz") { _, _ in
+            do {
+                try await store.ping()
+                return JSONBody.response(["status": "ready"])
+            } catch {
+                throw APIError(.serviceUnavailable, code: "store_unreachable", message: "the store does not answer")
+            }
+        }
+        router.get("/api/leads") { request, _ in
+            try authorize(request, needs: .read)
+            return JSONBody.response(try await store.leads(try Self.query(request)))
+        }
+        router.get("/api/leads/:id") { request, context in
+            try authorize(request, needs: .read)
+            let id = context.parameters.get("id") ?? ""
+            guard let lead = try await store.lead(id: id) else {
+                throw APIError(.notFound, code: "lead_not_found", message: "no lead with id '\(id)'")
+            }
+            return JSONBody.response(lead)
+        }
+        router.get("/api/quarantine") { request, _ in
+            try authorize(request, needs: .read)
+            return JSONBody.response(["entries": try await store.quarantined(limit: 100)])
+        }
+    }
+
+    /// Checks `Authorization: Bearer <token>` against the configured tokens in constant time.
+    func authorize(_ request: Request, needs role: AdminRole) throws {
+        let challenge: HTTPFields = [.wwwAuthenticate: "Bearer realm=\"leadgate\""]
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+            throw APIError(.unauthorized, code: "unauthorized", message: "send Authorization: Bearer <token>", headers: challenge)
+        }
+        let presented = Array(header.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces).utf8)
+        let presentedDigest = SHA256.hash(data: presented)
+        var granted: AdminRole?
+        for token in config.adminTokens where SHA256.hash(data: Array(token.token.utf8)) == presentedDigest {
+            granted = token.role
+        }
+        guard let granted else {
+            throw APIError(.unauthorized, code: "unauthorized", message: "the bearer token is not valid", headers: challenge)
+        }
+        if role == .write, granted != .write {
+            throw APIError(.forbidden, code: "forbidden", message: "this token may only read")
+        }
+    }
+
+    static func query(_ request: Request) throws -> LeadQuery {
+        let parameters = request.uri.queryParameters
+        var query = LeadQuery()
+        if let status = parameters["status"].map(String.init) {
+            guard let value = LeadStatus(rawValue: status) else {
+                throw APIError.badRequest(
+                    "status must be one of \(LeadStatus.allCases.map(\.rawValue).joined(separator: ", ")), found '\(status)'",
+                    code: "invalid_parameter"
+                )
+            }
+            query.status = value
+        }
+        query.source = parameters["source"].map(String.init)
+        if let since = parameters["since"].map(String.init) {
+            guard let date = Self.parseDate(since) else {
+                throw APIError.badRequest("since must be a date (2026-11-28) or an ISO 8601 time, found '\(since)'", code: "invalid_parameter")
+            }
+            query.since = date
+        }
+        query.text = parameters["q"].map(String.init)
+        query.after = parameters["cursor"].map(String.init)
+        if let limit = parameters["limit"].map(String.init) {
+            guard let value = Int(limit), (1...500).contains(value) else {
+                throw APIError.badRequest("limit must be a whole number from 1 to 500, found '\(limit)'", code: "invalid_parameter")
+            }
+            query.limit = value
+        }
+        return query
+    }
+
+    static func parseDate(_ text: String) -> Date? {
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        let day = Date.ISO8601FormatStyle().year().month().day()
+        return try? Date(text, strategy: day)
+    }
+}
+
+extension LeadPage: Encodable {
+    enum CodingKeys: String, CodingKey { case leads, next }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(leads, forKey: .leads)
+        try container.encode(next, forKey: .next)
+    }
+}

@@ -1,0 +1,73 @@
+import Crypto
+import Foundation
+import LeadGateCore
+import LeadGateSourceKit
+import LeadGateStore
+
+/// What became of one draft of a request.
+public struct DraftOutcome: Sendable {
+    public var leadID: String
+    public var status: LeadStatus
+    public var kind: IntakeOutcome.Kind
+    /// Why the draft was stored as rejected, when it was.
+    public var rejectReason: String?
+}
+
+/// The stages after an adapter's receive: normalize, identify (in the store's writer), qualify, commit.
+/// Answers only after the commit is durable.
+public struct IntakePipeline: Sendable {
+    public let store: any LeadStore
+    public let now: @Sendable () -> Date
+
+    public init(store: any LeadStore, now: @escaping @Sendable () -> Date) {
+        self.store = store
+        self.now = now
+    }
+
+    /// Runs `drafts` of `source` through the pipeline; `request` supplies the payload, content type and referrer.
+    public func process(_ drafts: [LeadDraft], from source: ConfiguredSource, request: InboundRequest) async throws -> [DraftOutcome] {
+        let records = drafts.map { record(for: $0, from: source, request: request) }
+        let outcomes = try await store.commit(records)
+        return zip(records, outcomes).map { record, outcome in
+            DraftOutcome(
+                leadID: outcome.leadID, status: outcome.status, kind: outcome.kind,
+                rejectReason: outcome.kind == .created ? record.rejectReason : nil
+            )
+        }
+    }
+
+    func record(for draft: LeadDraft, from source: ConfiguredSource, request: InboundRequest) -> IntakeRecord {
+        let context = IntakeContext(
+            source: source.name, sourceType: type(of: source.adapter).type, defaultRegion: source.defaultRegion,
+            receivedAt: draft.receivedAt, referrer: request.header("Referer")
+        )
+        let lead = source.normalizer.normalize(draft.fields, context: context, externalID: draft.externalID)
+        var status = LeadStatus.lead
+        var rejectReason = draft.rejection
+        if rejectReason == nil, !lead.contact.isReachable {
+            rejectReason = "no_contact"
+        }
+        if rejectReason != nil { status = .rejected }
+        let window = Double(source.dedupeWindow.components.seconds) + Double(source.dedupeWindow.components.attoseconds) / 1e18
+        return IntakeRecord(
+            leadID: LeadID.make(prefix: "ld_", at: draft.receivedAt),
+            touchID: LeadID.make(prefix: "tc_", at: draft.receivedAt),
+            source: source.name, lead: lead, status: status, rejectReason: rejectReason, isTest: draft.isTest,
+            receivedAt: draft.receivedAt, contentHash: Self.contentHash(draft.fields),
+            dedupeSince: window > 0 ? draft.receivedAt.addingTimeInterval(-window) : nil,
+            payload: draft.rawPayload ?? request.body, contentType: request.header("Content-Type")
+        )
+    }
+
+    /// SHA-256 of the fields in key order, so the same form sent twice hashes the same whatever the field order.
+    static func contentHash(_ fields: [RawField]) -> String {
+        var hasher = SHA256()
+        for field in fields.sorted(by: { ($0.key, $0.value) < ($1.key, $1.value) }) {
+            hasher.update(data: Array(field.key.utf8))
+            hasher.update(data: [0])
+            hasher.update(data: Array(field.value.utf8))
+            hasher.update(data: [0])
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,97 @@
+import Crypto
+import Foundation
+
+/// HMAC-SHA256 signatures, their hex and base64 forms, and constant-time comparison of secrets, for the
+/// adapters that authenticate senders (web forms, Meta `X-Hub-Signature-256`, LinkedIn, Mailgun, Standard Webhooks).
+public enum Signature {
+    /// The HMAC-SHA256 of `message` under `key`.
+    public static func hmacSHA256(_ message: some DataProtocol, key: some ContiguousBytes) -> [UInt8] {
+        Array(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key)))
+    }
+
+    /// Whether `signature` is the HMAC-SHA256 of `message` under `key`; compared in constant time.
+    public static func isValidHMACSHA256(_ signature: some ContiguousBytes, message: some DataProtocol, key: some ContiguousBytes) -> Bool {
+        HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: message, using: SymmetricKey(data: key))
+    }
+
+    /// Whether `header` is the hex HMAC-SHA256 of `message` under `key`. Either case; an optional `sha256=` prefix
+    /// (Meta, GitHub) and surrounding whitespace are accepted. False for text that is not hex.
+    public static func isValidHMACSHA256(hex header: String, message: some DataProtocol, key: some ContiguousBytes) -> Bool {
+        var text = Substring(header.trimmingCharacters(in: .whitespaces))
+        if text.lowercased().hasPrefix("sha256=") { text = text.dropFirst("sha256=".count) }
+        guard let signature = hexDecoded(text) else { return false }
+        return isValidHMACSHA256(signature, message: message, key: key)
+    }
+
+    /// Whether `header` is the base64 (standard or URL-safe, padded or not) HMAC-SHA256 of `message` under `key`.
+    public static func isValidHMACSHA256(base64 header: String, message: some DataProtocol, key: some ContiguousBytes) -> Bool {
+        guard let signature = base64Decoded(header.trimmingCharacters(in: .whitespaces)) else { return false }
+        return isValidHMACSHA256(signature, message: message, key: key)
+    }
+
+    /// Whether two secrets are equal, in time that does not tell where they differ or how long the expected one is
+    /// (both are hashed first, so the comparison is always of 32 bytes).
+    public static func constantTimeEquals(_ lhs: some DataProtocol, _ rhs: some DataProtocol) -> Bool {
+        let left = SHA256.hash(data: lhs)
+        let right = SHA256.hash(data: rhs)
+        var difference: UInt8 = 0
+        for (a, b) in zip(left, right) { difference |= a ^ b }
+        return difference == 0
+    }
+
+    /// Whether two secret strings are equal, by their UTF-8 bytes, in constant time.
+    public static func constantTimeEquals(_ lhs: String, _ rhs: String) -> Bool {
+        constantTimeEquals(Array(lhs.utf8), Array(rhs.utf8))
+    }
+
+    /// Lower-case hex of `bytes`.
+    public static func hexEncoded(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.underestimatedCount * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The bytes of hex text in either case; nil for an odd length or a non-hex character.
+    public static func hexDecoded(_ text: some StringProtocol) -> [UInt8]? {
+        let utf8 = Array(text.utf8)
+        guard utf8.count.isMultiple(of: 2) else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count / 2)
+        var index = 0
+        while index < utf8.count {
+            guard let high = hexValue(utf8[index]), let low = hexValue(utf8[index + 1]) else { return nil }
+            out.append(high << 4 | low)
+            index += 2
+        }
+        return out
+    }
+
+    /// Standard padded base64 of `bytes`.
+    public static func base64Encoded(_ bytes: some Sequence<UInt8>) -> String {
+        Data(bytes).base64EncodedString()
+    }
+
+    /// The bytes of base64 text, standard or URL-safe alphabet, with or without `=` padding; nil when invalid.
+    public static func base64Decoded(_ text: String) -> [UInt8]? {
+        var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        let remainder = standard.utf8.count % 4
+        if remainder == 1 { return nil }
+        if remainder > 0 { standard += String(repeating: "=", count: 4 - remainder) }
+        return Data(base64Encoded: standard).map { Array($0) }
+    }
+
+    /// The value of one hex digit, either case; nil for any other byte.
+    static func hexValue(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import LeadGateCore
+
+/// One submission ready to commit: normalized, with the ids it gets if it turns out new.
+public struct IntakeRecord: Sendable {
+    /// The id a new lead gets; unused when the submission joins an existing lead.
+    public var leadID: String
+    public var touchID: String
+    public var source: String
+    public var lead: NormalizedLead
+    public var status: LeadStatus
+    public var rejectReason: String?
+    public var isTest: Bool
+    public var receivedAt: Date
+    /// Hash of the submission's content; with `dedupeSince`, a repeat of the same content is the same touch.
+    public var contentHash: String
+    /// Content-hash duplicates received after this moment are replays (the double-clicked submit).
+    public var dedupeSince: Date?
+    public var payload: [UInt8]
+    public var contentType: String?
+
+    public init(
+        leadID: String, touchID: String, source: String, lead: NormalizedLead, status: LeadStatus,
+        rejectReason: String? = nil, isTest: Bool = false, receivedAt: Date, contentHash: String,
+        dedupeSince: Date?, payload: [UInt8], contentType: String?
+    ) {
+        self.leadID = leadID
+        self.touchID = touchID
+        self.source = source
+        self.lead = lead
+        self.status = status
+        self.rejectReason = rejectReason
+        self.isTest = isTest
+        self.receivedAt = receivedAt
+        self.contentHash = contentHash
+        self.dedupeSince = dedupeSince
+        self.payload = payload
+        self.contentType = contentType
+    }
+}
+
+/// What the commit made of one submission.
+public struct IntakeOutcome: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable {
+        /// A new lead with its first touch.
+        case created
+        /// A new touch on a lead that was already there (same email, else phone).
+        case touched
+        /// The same submission again (same external id, or same content within the window): nothing written.
+        case replay
+    }
+
+    public var leadID: String
+    public var status: LeadStatus
+    public var kind: Kind
+
+    public init(leadID: String, status: LeadStatus, kind: Kind) {
+        self.leadID = leadID
+        self.status = status
+        self.kind = kind
+    }
+}
+
+/// An authenticated request that could not be parsed, kept whole for replay after a fix.
+public struct QuarantineEntry: Sendable, Hashable, Codable {
+    public var id: String
+    public var source: String
+    public var receivedAt: Date
+    public var code: String
+    public var message: String
+    public var method: String
+    public var path: String
+    public var headers: [String: String]
+    public var body: [UInt8]
+
+    public init(
+        id: String, source: String, receivedAt: Date, code: String, message: String,
+        method: String, path: String, headers: [String: String], body: [UInt8]
+    ) {
+        self.id = id
+        self.source = source
+        self.receivedAt = receivedAt
+        self.code = code
+        self.message = message
+        self.method = method
+        self.path = path
+        self.headers = headers
+        self.body = body
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, source, receivedAt = "received_at", code, message, method, path, headers, body
+    }
+}
+
+/// Filters and paging of a lead listing. Leads come newest first; `after` is the `next` of the previous page.
+public struct LeadQuery: Sendable, Hashable {
+    public var status: LeadStatus?
+    public var source: String?
+    public var since: Date?
+    /// Free text matched against name, email, phone and company.
+    public var text: String?
+    public var after: String?
+    public var limit: Int
+
+    public init(status: LeadStatus? = nil, source: String? = nil, since: Date? = nil, text: String? = nil, after: String? = nil, limit: Int = 50) {
+        self.status = status
+        self.source = source
+        self.since = since
+        self.text = text
+        self.after = after
+        self.limit = limit
+    }
+}
+
+/// One page of leads and the cursor of the next, nil on the last page.
+public struct LeadPage: Sendable {
+    public var leads: [Lead]
+    public var next: String?
+
+    public init(leads: [Lead], next: String?) {
+        self.leads = leads
+        self.next = next
+    }
+}
+
+/// Why the store failed; `code` is stable for API errors.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    public var code: String
+    public var message: String
+
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code): \(message)" }
+}
+
+/// Durable storage of leads, touches and quarantine. Implementations: SQLite (GRDB) now, PostgreSQL later;
+/// callers see only this protocol.
+public protocol LeadStore: Sendable {
+    /// Identifies and commits submissions in one durable transaction (shared with concurrent callers:
+    /// group commit). Returns only after the data is durable. Outcomes are in the order of `records`.
+    func commit(_ records: [IntakeRecord]) async throws -> [IntakeOutcome]
+    /// Keeps an unparsable request whole; returns after it is durable.
+    func quarantine(_ entry: QuarantineEntry) async throws
+    func lead(id: String) async throws -> Lead?
+    func leads(_ query: LeadQuery) async throws -> LeadPage
+    func quarantined(limit: Int) async throws -> [QuarantineEntry]
+    /// Throws when the store cannot be reached (readiness).
+    func ping() async throws
+}

@@ -1,0 +1,192 @@
+import Foundation
+import LeadGateCore
+import Testing
+@testable import LeadGateStore
+
+/// A fresh database file in its own temporary folder.
+func temporaryDatabasePath() -> String {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("leadgate-store-\(UUID().uuidString)")
+    return directory.appendingPathComponent("test.sqlite").path
+}
+
+let t0 = Date(timeIntervalSince1970: 1_764_324_000) // 2025-11-28T10:00:00Z
+
+func record(
+    source: String = "website", email: String? = nil, phone: String? = nil, name: String? = nil,
+    externalID: String? = nil, hash: String? = nil, at date: Date = t0, window: TimeInterval? = 600,
+    status: LeadStatus = .lead, rejectReason: String? = nil, fields: [String: String] = [:]
+) -> IntakeRecord {
+    var contact = Contact(fullName: name, email: email, phone: phone)
+    contact.firstName = name.map { String($0.split(separator: " ").first ?? "") }
+    let lead = NormalizedLead(
+        contact: contact, attribution: Attribution(source: source, sourceType: "web_form"),
+        fields: fields, externalID: externalID
+    )
+    return IntakeRecord(
+        leadID: LeadID.make(prefix: "ld_", at: date), touchID: LeadID.make(prefix: "tc_", at: date), source: source,
+        lead: lead, status: status, rejectReason: rejectReason, receivedAt: date,
+        contentHash: hash ?? UUID().uuidString, dedupeSince: window.map { date.addingTimeInterval(-$0) },
+        payload: Array("payload".utf8), contentType: "application/json"
+    )
+}
+
+@Suite struct SQLiteLeadStoreTests {
+    @Test func commitsAndReadsBackALeadWithItsTouch() async throws {
+        let store = try SQLiteLeadStore(path: temporaryDatabasePath())
+        let outcomes = try await store.commit([record(email: "dana@acme.co.il", phone: "+972541234567", name: "דנה כהן")])
+        let outcome = try #require(outcomes.first)
+        #expect(outcome.kind == .created)
+        let lead = try #require(try await store.lead(id: outcome.leadID))
+        #expect(lead.contact.fullName == "דנה כהן")
+        #expect(lead.contact.email == "dana@acme.co.il")
+        #expect(lead.status == .lead)
+        #expect(lead.touches.count == 1)
+        #expect(lead.createdAt == t0)
+    }
+
+    @Test func sameExternalIDIsAReplay() async throws {
+        let store = try SQLiteLeadStore(path: temporaryDatabasePath())
+        let first = try await store.commit([record(email: "a@x.com", externalID: "sub-1")])[0]
+        let second = try await store.commit([record(email: "other@y.com", externalID: "sub-1", at: t0.addingTimeInterval(86_400))])[0]
+        #expect(second.kind == .replay)
+        #expect(second.leadID == first.leadID)
+        let lead = try #require(try await store.lead(id: first.leadID))
+        #expect(lead.touches.count == 1)
+    }
+
+    @Test func externalIDsAreScopedBySource() async throws {
+        let store = try SQLiteLeadStore(path: temporaryDatabasePath())
+        let first = try await store.commit([record(source: "a", email: "p@x.com", externalID: "1")])[0]
+        let second = try await store.commit([record(source: "b", email: "q@x.com", externalID: "1")])[0]
+        #expect(second.kind == .created)
+        #expect(second.leadID != first.leadID)
+    }
+
+    @Test func sameContentInsideTheWindowIsAReplayAndOutsideIsANewTouch() async throws {
+        let store = try SQLiteLeadStore(path: temporaryDatabasePath())
+        let first = try await store.commit([record(email: "a@x.com", hash: "h1")])[0]
+        let inside = try await store.commit([record(email: "a@x.com", hash: "h1", at: t0.addingTimeInterval(599))])[0]
+        #expect(inside.kind == .replay)
+        let outside = try await store.commit([record(email: "a@x.com", hash: "h1", at: t0.addingTimeInterval(1300))])[0]
+        #expect(outside.kind == .touched)
+        #expect(outside.leadID == first.leadID)
+        #expect(try await store.lead(id: first.leadID)?.touches.count == 2)
+    }
+
+    @Test func sameEmailInAnyCaseIsANewTouchOnTheSameLead() async throws {
+        let store = try SQLiteLeadStore(path: temporaryDatabasePath())
+        let first = try await store.commit([record(email: "Dana@Acme.co.il", name: "Dana")])[0]
+        let second = try await store.commit([record(email: "dana@acme.co.il", phone: "+972541234567", at: t0.addingTimeInterval(5))])[0]
+        #expect(second.kind == .touched)
+        #expect(second.leadID == first.leadID)
+        let lead = try #require(try await store.lead(id: first.leadID))
+        #expect(lead.contact.phone == "+972541234567", "a later touch fills what the lead did not know")
+        #expect(lead.contact.fullName == "Dana")
+        #expect(lead.updatedAt == t0.addingTimeInterval(5))
+    }
+
+    @Test func phoneMatchesOnlyWhenAnEmailDoesNotTellThePeopleApart() async throws {
+        let store = try SQLiteLeadStore(path: temporaryDatabasePath())
+        let phoneOnly = try await store.commit([record(phone: "+972541234567")])[0]
+        let withEmail = try await store.commit([record(email: "a@x.com", phone: "+972541234567", at: t0.addingTimeInterval(1))])[0]
+        #expect(withEmail.leadID == phoneOnly.leadID, "the phone-only lead learns its email")
+        let otherPerson = try await store.commit([record(email: "b@y.com", phone: "+972541234567", at: t0.addingTimeInterval(2))])[0]
+        #expect(otherPerson.kind == .created, "a different email at the same office phone is another person")
+    }
+
+    @Test func rejectedSubmissionsNeverMergeIntoRealLeads() async throws {
+        let store = try SQLiteLeadStore(path: temporaryDatabasePath())
+        let real = try await store.commit([record(email: "a@x.com")])[0]
+        let bot = try await store.commit([record(email: "a@x.com", at: t0.addingTimeInterval(1), status: .rejected, rejectReason: "honeypot")])[0]
+        #expect(bot.kind == .created)
+        #expect(bot.leadID != real.leadID)
+        let again = try await store.commit([record(email: "a@x.com", at: t0.addingTimeInterval(2))])[0]
+        #expect(again.leadID == real.leadID)
+        #expect(try await store.lead(id: bot.leadID)?.rejectReason == "honeypot")
+    }
+
+    @Test func fiftyConcurrentIdenticalSubmissionsMakeOneLead() async throws {
+        let store = try SQLiteLeadStore(path: temporaryDatabasePath())
+        let outcomes = try await withThrowingTaskGroup(of: IntakeOutcome.self) { group in
+            for _ in 0..<50 {
+                group.addTask { try await store.commit([record(email: "same@x.com", hash: "same-form")])[0] }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(Set(outcomes.map(\.leadID)).count == 1)
+        #expect(outcomes.filter { $0.kind == .created }.count == 1)
+        #expect(outcomes.filter { $0.kind == .replay }.count == 49)
+        #expect(try await store.leads(LeadQuery(limit: 100)).leads.count == 1)
+    }
+
+    @Test func concurrentDistinctSubmissionsAreAllCommitted() async throws {
+        let store = try SQLiteLeadStore(path: temporaryDatabasePath())
+        let ids = try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<300 {
+                group.addTask { try await store.commit([record(email: "p\(index)@x.com")])[0].leadID }
+            }
+            return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+        }
+        #expect(ids.count == 300)
+        var seen = Set<String>()
+        var cursor: String?
+        repeat {
+            let page = try await store.leads(LeadQuery(after: cursor, limit: 100))
+            for lead in page.leads { #expect(seen.insert(lead.id).inserted, "no lead appears on two pages") }
+            cursor = page.next
+        } while cursor != nil
+        #expect(seen == ids)
+    }
+
+    @Test func aFailingRecordDoesNotTakeOthersInTheSameBatchDown() async throws {
+        let store = try SQLiteLeadStore(path: temporaryDatabasePath())
+        var clash = record(email: "a@x.com")
+        let first = try await store.commit([clash])[0]
+        clash.lead.contact.email = "b@x.com"
+        clash.contentHash = "other"
+        // Same lead id again: the primary key refuses it, and only this caller sees the error.
+        async let failing = store.commit([clash])
+        async let fine = store.commit([record(email: "c@x.com")])
+        await #expect(throws: (any Error).self) { try await failing }
+        #expect(try await fine.first?.kind == .created)
+        #expect(try await store.lead(id: first.leadID)?.contact.email == "a@x.com")
+    }
+
+    @Test func filtersByStatusSourceSinceAndText() async throws {
+        let store = try SQLiteLeadStore(path: temporaryDatabasePath())
+        _ = try await store.commit([
+            record(source: "website", email: "dana@acme.co.il", name: "דנה כהן"),
+            record(source: "landing", email: "avi@acme.co.il", name: "Avi Levi", at: t0.addingTimeInterval(3600)),
+            record(source: "website", email: nil, at: t0.addingTimeInterval(7200), status: .rejected, rejectReason: "no_contact"),
+        ])
+        #expect(try await store.leads(LeadQuery(status: .rejected)).leads.count == 1)
+        #expect(try await store.leads(LeadQuery(source: "website")).leads.count == 2)
+        #expect(try await store.leads(LeadQuery(since: t0.addingTimeInterval(1800))).leads.count == 2)
+        let hebrew = try await store.leads(LeadQuery(text: "כהן")).leads
+        #expect(hebrew.map(\.contact.email) == ["dana@acme.co.il"])
+        #expect(try await store.leads(LeadQuery(text: "LEVI")).leads.first?.contact.fullName == "Avi Levi")
+        #expect(try await store.leads(LeadQuery(text: "100%")).leads.isEmpty, "LIKE wildcards are matched literally")
+    }
+
+    @Test func quarantineKeepsTheRequestWhole() async throws {
+        let store = try SQLiteLeadStore(path: temporaryDatabasePath())
+        let body: [UInt8] = [0x7B, 0xFF, 0x00, 0x22]
+        let entry = QuarantineEntry(
+            id: "qr_1", source: "website", receivedAt: t0, code: "invalid_json", message: "bad",
+            method: "POST", path: "/ingest/website", headers: ["content-type": "application/json"], body: body
+        )
+        try await store.quarantine(entry)
+        #expect(try await store.quarantined(limit: 10) == [entry])
+    }
+
+    @Test func committedLeadsSurviveReopening() async throws {
+        let path = temporaryDatabasePath()
+        var id = ""
+        do {
+            let store = try SQLiteLeadStore(path: path)
+            id = try await store.commit([record(email: "keep@x.com")])[0].leadID
+        }
+        let reopened = try SQLiteLeadStore(path: path)
+        #expect(try await reopened.lead(id: id)?.contact.email == "keep@x.com")
+    }
+}
