@@ -11,7 +11,7 @@ import Testing
         let first = try GatewayProcess(directory: directory)
         try await first.start()
 
-        let acknowledged = Mutex<[String: String]>([:]) // email → lead id
+        let acknowledged = AcknowledgedLeads()
         let killAfter = 300
         await withTaskGroup(of: Void.self) { group in
             for worker in 0..<16 {
@@ -23,16 +23,13 @@ import Testing
                               response.status == 200,
                               let id = (try? response.json()["leads"] as? [[String: Any]])??.first?["id"] as? String
                         else { return }
-                        let count = acknowledged.withLock { map in
-                            map[email] = id
-                            return map.count
-                        }
+                        let count = acknowledged.record(email: email, id: id)
                         if count == killAfter { first.kill9() }
                     }
                 }
             }
         }
-        let acked = acknowledged.withLock { $0 }
+        let acked = acknowledged.all
         #expect(acked.count >= killAfter)
 
         let second = try GatewayProcess(directory: directory)
@@ -54,4 +51,19 @@ import Testing
         }
         #expect(stored.values.allSatisfy { $0.count == 1 }, "no lead is stored twice")
     }
+}
+
+/// Email → lead id of every submission that got a 200, shared by the load workers.
+final class AcknowledgedLeads: Sendable {
+    private let map = Mutex<[String: String]>([:])
+
+    /// Records one acknowledgement; returns how many there are now.
+    func record(email: String, id: String) -> Int {
+        map.withLock { map in
+            map[email] = id
+            return map.count
+        }
+    }
+
+    var all: [String: String] { map.withLock { $0 } }
 }

@@ -10,7 +10,7 @@ import Testing
         ("Israel", "IL"), ("ISRAEL", "IL"), ("United States", "US"), ("United States of America", "US"),
         ("U.S.A.", "US"), ("U.S.", "US"), ("America", "US"), ("UK", "GB"), ("U.K.", "GB"), ("United Kingdom", "GB"),
         ("Great Britain", "GB"), ("England", "GB"), ("Scotland", "GB"), ("Russia", "RU"), ("Russian Federation", "RU"),
-        ("South Korea", "KR"), ("Korea, Republic of", "KR"), ("North Korea", "KP"), ("Czechia", "CZ"),
+        ("South Korea", "KR"), ("Korea, South", "KR"), ("Korea, Republic of", "KR"), ("North Korea", "KP"), ("Czechia", "CZ"),
         ("Czech Republic", "CZ"), ("The Netherlands", "NL"), ("Holland", "NL"), ("Ivory Coast", "CI"),
         ("Cote d'Ivoire", "CI"), ("Côte d’Ivoire", "CI"), ("Bosnia & Herzegovina", "BA"), ("Trinidad & Tobago", "TT"),
         ("Guinea-Bissau", "GW"), ("Guinea Bissau", "GW"), ("Equatorial Guinea", "GQ"), ("Niger", "NE"), ("Nigeria", "NG"),

@@ -41,6 +41,9 @@ struct PhoneFailure: CustomTestStringConvertible, Sendable {
         PhoneCase(raw: "(03) 610-1800", region: "IL", e164: "+97236101800", lineType: .landline, country: "IL"),
         PhoneCase(raw: "054.123.4567", region: "IL", e164: "+972541234567", lineType: .mobile, country: "IL"),
         PhoneCase(raw: "054 - 123 - 4567", region: "IL", e164: "+972541234567", lineType: .mobile, country: "IL"),
+        PhoneCase(raw: "(+972) 54-1234567", region: nil, e164: "+972541234567", lineType: .mobile, country: "IL"),
+        // CSV exports from spreadsheets keep the leading 0 with a quote.
+        PhoneCase(raw: "'0541234567", region: "IL", e164: "+972541234567", lineType: .mobile, country: "IL"),
         PhoneCase(raw: "052/3456789", region: "IL", e164: "+972523456789", lineType: .mobile, country: "IL"),
         PhoneCase(raw: "058-7654321", region: "IL", e164: "+972587654321", lineType: .mobile, country: "IL"),
         PhoneCase(raw: "02-6234567", region: "IL", e164: "+97226234567", lineType: .landline, country: "IL"),
@@ -92,6 +95,7 @@ struct PhoneFailure: CustomTestStringConvertible, Sendable {
         PhoneCase(raw: "+1 876 927 1234", region: nil, e164: "+18769271234", lineType: .unknown, country: "JM"),
         PhoneCase(raw: "1-800-642-7676", region: "US", e164: "+18006427676", lineType: .tollFree, country: "US"),
         PhoneCase(raw: "+1 911 234 5678", region: nil, e164: "+19112345678", lineType: .unknown, country: "US", isKnownRange: false),
+        PhoneCase(raw: "0044 20 7946 0000", region: "US", e164: "+442079460000", lineType: .landline, country: "GB"),
         PhoneCase(raw: "011 44 20 7946 0000", region: "US", e164: "+442079460000", lineType: .landline, country: "GB"),
     ]
 
@@ -188,6 +192,7 @@ struct PhoneFailure: CustomTestStringConvertible, Sendable {
         PhoneFailure(raw: "054-1234567", region: nil, reasonMentions: ["no country code and no default region"]),
         PhoneFailure(raw: "054-1234567", region: "XX", reasonMentions: ["'XX'", "region"]),
         PhoneFailure(raw: "06 12 34 56 78", region: "IT", reasonMentions: ["no numbering rules for IT", "+39"]),
+        PhoneFailure(raw: "+972", region: nil, reasonMentions: ["no number after +972"]),
         PhoneFailure(raw: "+999 123456789", region: nil, reasonMentions: ["unknown country calling code +999"]),
         PhoneFailure(raw: "+0541234567", region: "IL", reasonMentions: ["calling code cannot start with 0"]),
         PhoneFailure(raw: "555-1234", region: "US", reasonMentions: ["too few digits for US (expected 10, got 7)"]),

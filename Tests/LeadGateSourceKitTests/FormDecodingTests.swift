@@ -249,7 +249,8 @@ func refusesBrokenMultipart(contentType: String, body: String, code: String, men
     (#"{"x":{}}"#, "x", [[]]),
 ])
 func followsJSONPath(body: String, path: String, expected: [[RawField]]) throws {
-    let options = FormDecodingOptions(jsonPath: try #require(JSONPath(path)))
+    let jsonPath = try #require(JSONPath(path))
+    let options = FormDecodingOptions(jsonPath: jsonPath)
     #expect(try decode(json, Array(body.utf8), options: options).map(\.fields) == expected)
 }
 
@@ -305,7 +306,8 @@ func refusesBadJSON(body: String, code: String, mentions: String) throws {
     (#"[]"#, "lead", "the top level is an array"),
 ])
 func reportsMissingJSONPath(body: String, path: String, mentions: String) throws {
-    let error = try failure(json, body, options: FormDecodingOptions(jsonPath: try #require(JSONPath(path))))
+    let jsonPath = try #require(JSONPath(path))
+    let error = try failure(json, body, options: FormDecodingOptions(jsonPath: jsonPath))
     #expect(error.code == "json_path_not_found")
     #expect(error.message.contains(mentions))
 }

@@ -145,10 +145,14 @@ func record(
         clash.lead.contact.email = "b@x.com"
         clash.contentHash = "other"
         // Same lead id again: the primary key refuses it, and only this caller sees the error.
-        async let failing = store.commit([clash])
-        async let fine = store.commit([record(email: "c@x.com")])
-        await #expect(throws: (any Error).self) { try await failing }
-        #expect(try await fine.first?.kind == .created)
+        let results = await withTaskGroup(of: (Bool, Result<[IntakeOutcome], any Error>).self) { group in
+            let clashing = clash
+            group.addTask { (true, await Result(catching: { try await store.commit([clashing]) })) }
+            group.addTask { (false, await Result(catching: { try await store.commit([record(email: "c@x.com")]) })) }
+            return await group.reduce(into: [Bool: Result<[IntakeOutcome], any Error>]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(throws: (any Error).self) { try results[true]?.get() }
+        #expect(try results[false]?.get().first?.kind == .created)
         #expect(try await store.lead(id: first.leadID)?.contact.email == "a@x.com")
     }
 
@@ -188,5 +192,11 @@ func record(
         }
         let reopened = try SQLiteLeadStore(path: path)
         #expect(try await reopened.lead(id: id)?.contact.email == "keep@x.com")
+    }
+}
+
+extension Result where Failure == any Error {
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
     }
 }

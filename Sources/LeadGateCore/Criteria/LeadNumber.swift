@@ -33,7 +33,7 @@ public enum LeadNumber {
     }
 
     /// Signs and codes people put next to amounts; codes are matched without regard to case.
-    private static let currencyPrefixes: [String] = ["us$", "₪", "$", "€", "£"]
+    private static let currencyPrefixes: [String] = ["us$", "₪", "$", "€", "£", "ils", "nis", "usd", "eur", "gbp"]
     private static let currencySuffixes: [String] = [
         "₪", "$", "€", "£", "ש״ח", "ש\"ח", "שח", "שקלים", "שקל", "ils", "nis", "usd", "eur", "gbp",
     ]

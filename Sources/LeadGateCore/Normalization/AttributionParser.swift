@@ -9,16 +9,17 @@ public enum AttributionParser {
     /// and bare query strings, `+` as space, keys in any case and keys left HTML-escaped (`&amp;utm_medium`).
     /// Never fails: what cannot be parsed is skipped. The first non-empty value of a name wins.
     public static func trackingParameters(in url: String) -> [String: String] {
+        // Bytes rather than Characters: every delimiter is ASCII, and URLs arrive by the thousand.
+        let bytes = Array(url.utf8)
         var found: [String: String] = [:]
-        for query in queries(in: Substring(url)) {
-            for pair in query.split(separator: "&") {
-                let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                guard parts.count == 2 else { continue }
-                var key = decode(parts[0]).trimmingCharacters(in: .whitespaces).lowercased()
+        for query in queries(in: bytes[...]) {
+            for pair in query.split(separator: UInt8(ascii: "&")) {
+                guard let equals = pair.firstIndex(of: UInt8(ascii: "=")) else { continue }
+                var key = decode(pair[..<equals]).trimmingUnicodeWhitespace().lowercased()
                 if key.hasPrefix("amp;") { key.removeFirst(4) }
                 guard trackedNames.contains(key), found[key] == nil else { continue }
-                let value = decode(parts[1]).precomposedStringWithCanonicalMapping.trimmingCharacters(in: .whitespacesAndNewlines)
-                if !value.isEmpty { found[key] = value }
+                let value = String(decode(pair[(equals + 1)...]).trimmingUnicodeWhitespace())
+                if !value.isEmpty { found[key] = value.utf8.allSatisfy { $0 < 0x80 } ? value : value.precomposedStringWithCanonicalMapping }
             }
         }
         return found
@@ -30,29 +31,53 @@ public enum AttributionParser {
     ]
 
     /// The parts of `url` that hold `name=value` pairs: the query, and the fragment or the query inside it.
-    private static func queries(in url: Substring) -> [Substring] {
-        let hash = url.firstIndex(of: "#")
+    private static func queries(in url: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
+        let hash = url.firstIndex(of: UInt8(ascii: "#"))
         let beforeHash = url[..<(hash ?? url.endIndex)]
-        var queries: [Substring] = []
-        if let question = beforeHash.firstIndex(of: "?") {
-            queries.append(beforeHash[beforeHash.index(after: question)...])
-        } else if hash == nil, beforeHash.contains("="), !beforeHash.contains("/") {
+        var queries: [ArraySlice<UInt8>] = []
+        if let question = beforeHash.firstIndex(of: UInt8(ascii: "?")) {
+            queries.append(beforeHash[(question + 1)...])
+        } else if hash == nil, beforeHash.contains(UInt8(ascii: "=")), !beforeHash.contains(UInt8(ascii: "/")) {
             queries.append(beforeHash)
         }
         if let hash {
-            let fragment = url[url.index(after: hash)...]
-            if let question = fragment.firstIndex(of: "?") {
-                queries.append(fragment[fragment.index(after: question)...])
-            } else if fragment.contains("=") {
+            let fragment = url[(hash + 1)...]
+            if let question = fragment.firstIndex(of: UInt8(ascii: "?")) {
+                queries.append(fragment[(question + 1)...])
+            } else if fragment.contains(UInt8(ascii: "=")) {
                 queries.append(fragment)
             }
         }
         return queries
     }
 
-    /// Form-encoding decoded: `+` is a space, `%XX` a byte of UTF-8. Text that does not decode stays as sent.
-    private static func decode(_ encoded: Substring) -> String {
-        let spaced = encoded.replacingOccurrences(of: "+", with: " ")
-        return spaced.removingPercentEncoding ?? spaced
+    /// Form-encoding decoded: `+` is a space, `%XX` a byte of UTF-8. A `%` not followed by two hex digits is
+    /// kept as a `%`; bytes that do not make UTF-8 leave the whole text as sent.
+    private static func decode(_ encoded: ArraySlice<UInt8>) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(encoded.count)
+        var index = encoded.startIndex
+        while index < encoded.endIndex {
+            let byte = encoded[index]
+            if byte == UInt8(ascii: "%"), index + 2 < encoded.endIndex,
+               let high = hexValue(encoded[index + 1]), let low = hexValue(encoded[index + 2]) {
+                bytes.append(high << 4 | low)
+                index += 3
+            } else {
+                bytes.append(byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
+                index += 1
+            }
+        }
+        // The slice lies between ASCII delimiters of a Swift string, so it is valid UTF-8 as sent.
+        return String(validating: bytes, as: UTF8.self) ?? String(decoding: encoded, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 }

@@ -259,6 +259,8 @@ enum CountryNames {
     static let aliases = """
     US America|the States
     GB UK|Great Britain|Britain|England|Scotland|Wales|Northern Ireland
+    KR Korea, South
+    KP Korea, North
     """
 
     static let hebrew = """

@@ -19,7 +19,9 @@ public enum EmailNormalizer {
         let local = parts[0]
         if let problem = localPartProblem(local) { return failure(problem) }
         // UTS 46 maps full-width letters and ideographic full stops in domains, as browsers do.
-        let domain = parts[1].precomposedStringWithCompatibilityMapping.lowercased().replacingOccurrences(of: "\u{3002}", with: ".")
+        let domain = parts[1].utf8.allSatisfy { $0 < 0x80 }
+            ? parts[1].lowercased()
+            : parts[1].precomposedStringWithCompatibilityMapping.lowercased().replacingOccurrences(of: "\u{3002}", with: ".")
         if let problem = domainProblem(domain) { return failure(problem) }
         return .success(local + "@" + domain)
     }
@@ -31,20 +33,21 @@ public enum EmailNormalizer {
     /// `raw` without what surrounds an address: space, invisible marks, `mailto:`, `<>`, a display name.
     private static func unwrap(_ raw: String) -> String {
         var scalars = String.UnicodeScalarView()
-        for scalar in raw.precomposedStringWithCanonicalMapping.unicodeScalars {
+        let composed = raw.utf8.allSatisfy { $0 < 0x80 } ? raw : raw.precomposedStringWithCanonicalMapping
+        for scalar in composed.unicodeScalars {
             let category = scalar.properties.generalCategory
             if category == .format || (category == .control && !scalar.properties.isWhitespace) { continue }
             scalars.append(scalar == "\u{FF20}" ? "@" : scalar)
         }
-        var address = Substring(String(scalars)).trimmingWhitespace()
+        var address = Substring(String(scalars)).trimmingUnicodeWhitespace()
         // `Dana <dana@acme.co.il>` (RFC 5322 name-addr) and bare `<dana@acme.co.il>`.
         if address.hasSuffix(">"), let open = address.lastIndex(of: "<") {
-            address = address[address.index(after: open)..<address.index(before: address.endIndex)].trimmingWhitespace()
+            address = address[address.index(after: open)..<address.index(before: address.endIndex)].trimmingUnicodeWhitespace()
         }
         if address.prefix(7).lowercased() == "mailto:" {
             address = address.dropFirst(7)
             if let query = address.firstIndex(of: "?") { address = address[..<query] }
-            address = address.trimmingWhitespace()
+            address = address.trimmingUnicodeWhitespace()
         }
         return String(address)
     }
@@ -100,14 +103,5 @@ public enum EmailNormalizer {
         default:
             return false
         }
-    }
-}
-
-private extension Substring {
-    /// Without leading and trailing whitespace of any kind (NBSP, ideographic space...).
-    func trimmingWhitespace() -> Substring {
-        let isSpace: (Character) -> Bool = { $0.unicodeScalars.allSatisfy(\.properties.isWhitespace) }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
-        return self[first...last]
     }
 }

@@ -131,6 +131,7 @@ public struct LeadNormalizer: Sendable {
             consent.marketing = ConsentParser.parse(raw)
             if consent.marketing == nil {
                 problems.append(NormalizationProblem(field: "consent", reason: "'\(raw)' is neither yes nor no"))
+                fields[CanonicalField.consent.rawValue] = Self.cleanText(raw)
             } else {
                 consent.at = context.receivedAt
             }

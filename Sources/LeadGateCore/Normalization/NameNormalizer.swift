@@ -91,3 +91,14 @@ public enum NameNormalizer {
         return sawLetter
     }
 }
+
+extension StringProtocol {
+    /// Without leading and trailing whitespace of any kind (NBSP, thin and ideographic spaces, line breaks).
+    func trimmingUnicodeWhitespace() -> SubSequence {
+        let isSpace: (Character) -> Bool = { $0.unicodeScalars.allSatisfy(\.properties.isWhitespace) }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+            return self[endIndex...]
+        }
+        return self[first...last]
+    }
+}

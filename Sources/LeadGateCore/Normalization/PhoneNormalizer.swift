@@ -170,7 +170,8 @@ struct WrittenPhone {
             case "(":
                 // "+44 (0)20…": the 0 in parentheses is the trunk prefix, dialled only from inside the country.
                 if main[index...].starts(with: ["0", ")"]) { index += 2 }
-            case " ", "-", ".", "/", ")", "[", "]":
+            case " ", "-", ".", "/", ")", "[", "]", "'", "\"":
+                // Quotes come from spreadsheets, where a leading ' keeps the 0 of "'054…" from being dropped.
                 continue
             case "*":
                 // "*6789" (or "6789*" when a right-to-left form flips it) is a short service code.
@@ -196,6 +197,7 @@ struct WrittenPhone {
         case 0x41...0x5A: return Unicode.Scalar(UInt8(scalar.value + 0x20))
         case 0x20...0x7E: return scalar
         case 0xFF01...0xFF5E: return Unicode.Scalar(scalar.value - 0xFEE0).flatMap(canonical)
+        case 0x2212: return "-"
         default: break
         }
         let properties = scalar.properties

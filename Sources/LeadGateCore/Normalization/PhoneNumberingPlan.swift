@@ -56,6 +56,7 @@ struct PhoneNumberingPlan: Sendable {
     /// The number for `nsn` (a national significant number: no trunk, no calling code), or why it is not one.
     /// `context` says how the digits were written, for the message: "after the trunk 0", "after +972".
     func classify(_ nsn: Substring, context: String) -> Result<PhoneNumber, NormalizationProblem> {
+        guard !nsn.isEmpty else { return .failure(PhoneNormalizer.problem("no number \(context)")) }
         guard let range = range(for: nsn) else {
             return .failure(PhoneNormalizer.problem("\(region) \(leadingDigitsName) do not start with \(unmatchedPrefix(of: nsn))\(context.isEmpty ? "" : " " + context)"))
         }
@@ -120,7 +121,7 @@ extension PhoneNumberingPlan {
     ])
 
     private static let nanp = PhoneNumberingPlan(
-        region: "US", callingCode: "1", trunk: ["1"], international: ["011"],
+        region: "US", callingCode: "1", trunk: ["1"], international: ["011", "00"],
         ranges: [
             ranges("800 833 844 855 866 877 888", 10...10, .tollFree),
             // Mobile and landline numbers share the same area codes in NANP: the number cannot tell.
@@ -229,7 +230,7 @@ enum CallingCodes {
     /// The calling code `digits` start with (codes are prefix-free, so at most one matches) and its region,
     /// nil for the non-geographic codes (international freephone, satellite networks).
     static func split(_ digits: Substring) -> (code: String, region: String?)? {
-        for length in 1...3 where digits.count > length {
+        for length in 1...3 where digits.count >= length {
             let code = String(digits.prefix(length))
             if let region = regionByCode[code] { return (code, region) }
             if nonGeographic.contains(code) { return (code, nil) }

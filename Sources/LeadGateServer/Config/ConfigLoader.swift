@@ -66,7 +66,7 @@ public enum ConfigLoader {
     static func readRegion(_ section: ConfigSection, key: String) -> String? {
         guard let region = section.string(key) else { return nil }
         let code = region.uppercased()
-        guard code.count == 2, code.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+        guard code.count == 2, CountryNormalizer.isoCode(for: code) == code else {
             section.error(key, "\(section.path).\(key) must be an ISO 3166-1 alpha-2 code like IL or US, found '\(region)'")
             return nil
         }

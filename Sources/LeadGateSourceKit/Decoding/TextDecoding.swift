@@ -230,6 +230,22 @@ extension Charset {
         }
     }
 
+    /// glibc's CP1255 composes a letter and its points into Hebrew presentation forms (U+FB1D-FB4F), which
+    /// windows-1255 cannot hold itself; they are split back so the text is what the sender typed.
+    private static func undoPresentationForms(_ text: String) -> String {
+        let presentationForms: ClosedRange<UInt32> = 0xFB1D...0xFB4F
+        guard text.unicodeScalars.contains(where: { presentationForms.contains($0.value) }) else { return text }
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if presentationForms.contains(scalar.value) {
+                scalars.append(contentsOf: String(scalar).decomposedStringWithCanonicalMapping.unicodeScalars)
+            } else {
+                scalars.append(scalar)
+            }
+        }
+        return String(scalars)
+    }
+
     private static func decodeWithIconv(
         _ buffer: UnsafeBufferPointer<UInt8>, from iconvName: String, name: String, mode: DecodingMode
     ) -> Result<DecodedText, TextDecodingError> {
@@ -250,34 +266,38 @@ extension Charset {
         var replaced = 0
         var firstInvalid: Int?
 
-        while true {
-            let flushing = inputLeft == 0
-            let (result, error, produced) = chunk.withUnsafeMutableBytes { raw -> (Int, Int32, Int) in
-                var outputPointer = raw.baseAddress?.assumingMemoryBound(to: CChar.self)
-                var outputLeft = raw.count
-                // With no input left, one more call flushes converters that hold a character back (CP1255 composes marks).
-                let result =
-                    flushing
-                    ? iconv(converter, nil, nil, &outputPointer, &outputLeft)
-                    : iconv(converter, &inputPointer, &inputLeft, &outputPointer, &outputLeft)
-                return (result, errno, raw.count - outputLeft)
+        /// Converts until iconv stops for a reason other than a full chunk; true when it stopped at a bad byte.
+        /// With `flush`, converters that hold a character back (CP1255 waits for combining marks) give it up.
+        func convert(flush: Bool) -> Bool {
+            while true {
+                let (result, error, produced) = chunk.withUnsafeMutableBytes { raw -> (Int, Int32, Int) in
+                    var outputPointer = raw.baseAddress?.assumingMemoryBound(to: CChar.self)
+                    var outputLeft = raw.count
+                    let result =
+                        flush
+                        ? iconv(converter, nil, nil, &outputPointer, &outputLeft)
+                        : iconv(converter, &inputPointer, &inputLeft, &outputPointer, &outputLeft)
+                    return (result, errno, raw.count - outputLeft)
+                }
+                output.append(contentsOf: chunk[..<produced])
+                if result == -1, error == E2BIG { continue }
+                return result == -1
             }
-            output.append(contentsOf: chunk[..<produced])
-            if result != -1 {
-                if flushing { break }
-                continue
-            }
-            if error == E2BIG { continue }
-            if flushing { break }
+        }
+
+        while convert(flush: false) {
             let offset = buffer.count - inputLeft
             guard mode == .lenient else { return .failure(TextDecodingError(.invalidBytes, charset: name, offset: offset)) }
             firstInvalid = firstInvalid ?? offset
             replaced += 1
+            _ = convert(flush: true)
             output.append(contentsOf: [0xEF, 0xBF, 0xBD])
             inputPointer = inputPointer.map { $0 + 1 }
             inputLeft -= 1
         }
-        let text = String(decoding: output, as: UTF8.self)
+        _ = convert(flush: true)
+        var text = String(decoding: output, as: UTF8.self)
+        if iconvName == "CP1255" { text = undoPresentationForms(text) }
         guard let firstInvalid else { return .success(DecodedText(text: text)) }
         return .success(
             DecodedText(text: text, warnings: ["\(replaced) invalid \(name) byte(s) replaced with U+FFFD (first at byte \(firstInvalid))"]))
