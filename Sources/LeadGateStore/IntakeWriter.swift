@@ -2,17 +2,38 @@ import Foundation
 import GRDB
 import LeadGateCore
 
+/// A record with what the writer stores already encoded.
+struct PreparedIntake: Sendable {
+    var record: IntakeRecord
+    /// The submission's normalized lead as JSON: the touch's body, and the lead's when the lead is new.
+    var bodyJSON: String
+    var search: String
+
+    init(_ record: IntakeRecord) throws {
+        self.record = record
+        self.bodyJSON = try IntakeWriter.json(StoredLeadBody(record.lead))
+        self.search = SQLiteSchema.searchText(record.lead.contact)
+    }
+}
+
+extension StoredLeadBody {
+    init(_ lead: NormalizedLead) {
+        self.init(contact: lead.contact, attribution: lead.attribution, fields: lead.fields, consent: lead.consent, problems: lead.problems)
+    }
+}
+
 /// The identify and commit stages for one submission, inside the writer's transaction. Because every
 /// intake passes through the one writer, the look-ups and the inserts cannot race: fifty identical
 /// concurrent posts make one lead.
 struct IntakeWriter {
     let db: Database
 
-    func write(_ record: IntakeRecord) throws -> IntakeOutcome {
+    func write(_ prepared: PreparedIntake) throws -> IntakeOutcome {
+        let record = prepared.record
         if let replay = try findReplay(of: record) { return replay }
         let received = SQLiteSchema.millis(record.receivedAt)
         if record.status != .rejected, let existing = try findPerson(record.lead) {
-            try addTouch(record, to: existing.id)
+            try addTouch(prepared, to: existing.id)
             var body = existing.body
             Self.merge(record.lead, into: &body)
             try db.execute(
@@ -24,10 +45,6 @@ struct IntakeWriter {
             )
             return IntakeOutcome(leadID: existing.id, status: existing.status, kind: .touched)
         }
-        let body = StoredLeadBody(
-            contact: record.lead.contact, attribution: record.lead.attribution, fields: record.lead.fields,
-            consent: record.lead.consent, problems: record.lead.problems
-        )
         let statement = try db.cachedStatement(sql: """
             INSERT INTO leads (id, status, reject_reason, email_key, phone, source, source_type, campaign, is_test,
                                search, body, created_at, updated_at)
@@ -38,9 +55,9 @@ struct IntakeWriter {
             record.status == .rejected ? nil : record.lead.contact.email?.lowercased(),
             record.status == .rejected ? nil : record.lead.contact.phone,
             record.source, record.lead.attribution.sourceType, record.lead.attribution.campaign, record.isTest,
-            SQLiteSchema.searchText(record.lead.contact), try Self.json(body), received, received,
+            prepared.search, prepared.bodyJSON, received, received,
         ])
-        try addTouch(record, to: record.leadID)
+        try addTouch(prepared, to: record.leadID)
         return IntakeOutcome(leadID: record.leadID, status: record.status, kind: .created)
     }
 
@@ -96,17 +113,14 @@ struct IntakeWriter {
         return (row["id"], status, body)
     }
 
-    private func addTouch(_ record: IntakeRecord, to leadID: String) throws {
-        let body = StoredLeadBody(
-            contact: record.lead.contact, attribution: record.lead.attribution, fields: record.lead.fields,
-            consent: record.lead.consent, problems: record.lead.problems
-        )
+    private func addTouch(_ prepared: PreparedIntake, to leadID: String) throws {
+        let record = prepared.record
         try db.cachedStatement(sql: """
             INSERT INTO touches (id, lead_id, source, external_id, content_hash, received_at, content_type, payload, body)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 record.touchID, leadID, record.source, record.lead.externalID, record.contentHash,
-                SQLiteSchema.millis(record.receivedAt), record.contentType, Data(record.payload), try Self.json(body),
+                SQLiteSchema.millis(record.receivedAt), record.contentType, Data(record.payload), prepared.bodyJSON,
             ])
     }
 

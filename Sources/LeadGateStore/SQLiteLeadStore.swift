@@ -11,7 +11,7 @@ public enum SQLiteSynchronous: String, Sendable {
 /// The embedded store: SQLite through GRDB, WAL, one writer that group-commits concurrent intakes.
 public final class SQLiteLeadStore: LeadStore {
     private let pool: DatabasePool
-    private let committer: GroupCommitter<IntakeRecord, IntakeOutcome>
+    private let committer: GroupCommitter<PreparedIntake, IntakeOutcome>
 
     /// Opens (creating if needed) the database at `path` and runs pending migrations.
     public init(path: String, synchronous: SQLiteSynchronous = .full) throws {
@@ -22,10 +22,14 @@ public final class SQLiteLeadStore: LeadStore {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = \(synchronous.rawValue)")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
+        // Set on the one writer connection after the pool is open: GRDB switches WAL pools to NORMAL
+        // while opening, which would acknowledge commits that a power cut could still take back.
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous.rawValue)")
+        }
         try SQLiteSchema.migrator.migrate(pool)
         self.pool = pool
         self.committer = GroupCommitter { groups in
@@ -35,11 +39,12 @@ public final class SQLiteLeadStore: LeadStore {
 
     public func commit(_ records: [IntakeRecord]) async throws -> [IntakeOutcome] {
         guard !records.isEmpty else { return [] }
-        return try await committer.submit(records)
+        // Encoding happens here, on the caller's task, so the one writer only looks up and inserts.
+        return try await committer.submit(try records.map(PreparedIntake.init))
     }
 
     /// Writes every group of a batch in one transaction; a group that fails is rolled back alone (savepoint).
-    private static func write(_ groups: [[IntakeRecord]], to pool: DatabasePool) async -> [Result<[IntakeOutcome], any Error>] {
+    private static func write(_ groups: [[PreparedIntake]], to pool: DatabasePool) async -> [Result<[IntakeOutcome], any Error>] {
         do {
             return try await pool.write { db in
                 let writer = IntakeWriter(db: db)
@@ -135,6 +140,11 @@ public final class SQLiteLeadStore: LeadStore {
             }
             return LeadPage(leads: leads, next: rows.count > limit ? leads.last?.id : nil)
         }
+    }
+
+    /// `PRAGMA name` as the writer connection sees it (tests check durability settings with it).
+    func writerPragma(_ name: String) async throws -> String? {
+        try await pool.write { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
     }
 
     public func ping() async throws {

@@ -157,11 +157,11 @@ struct CriteriaEvaluationTests {
     private func check(_ row: Row) throws {
         let condition = try CriteriaFixture.test(row.field, row.op, row.value, caseSensitive: row.caseSensitive)
         let input = CriteriaFixture.input(row.change)
-        var trace: [Observation] = []
-        #expect(condition.evaluate(input, trace: &trace) == row.expected)
+        var scratch = EvaluationScratch()
+        #expect(condition.evaluate(input, &scratch) == row.expected)
         #expect(condition.holds(for: input) == row.expected)
-        #expect(trace.count == 1)
-        #expect(trace.first?.note == row.note)
+        #expect(scratch.trace.count == 1)
+        #expect(scratch.trace.first?.note == row.note)
     }
 
     static func combinatorCases() throws -> [(String, Condition, Bool)] {
@@ -195,12 +195,12 @@ struct CriteriaEvaluationTests {
         let x = try CriteriaFixture.test("fields.x", .present, .bare("true"))
         let phone = try CriteriaFixture.test("phone", .present, .bare("true"))
         let email = try CriteriaFixture.test("email", .present, .bare("true"))
-        var trace: [Observation] = []
-        #expect(Condition.any([x, phone, email]).evaluate(CriteriaFixture.input(), trace: &trace))
-        #expect(trace.map(\.field) == [.custom("x"), .phone])
-        trace = []
-        #expect(!Condition.all([email, x, phone]).evaluate(CriteriaFixture.input(), trace: &trace))
-        #expect(trace.map(\.field) == [.email, .custom("x")])
+        var scratch = EvaluationScratch()
+        #expect(Condition.any([x, phone, email]).evaluate(CriteriaFixture.input(), &scratch))
+        #expect(scratch.trace.map(\.field) == [.custom("x"), .phone])
+        scratch = EvaluationScratch()
+        #expect(!Condition.all([email, x, phone]).evaluate(CriteriaFixture.input(), &scratch))
+        #expect(scratch.trace.map(\.field) == [.email, .custom("x")])
     }
 
     @Test("hour and weekday in the server's time zone", arguments: [

@@ -200,3 +200,13 @@ extension Result where Failure == any Error {
         do { self = .success(try await body()) } catch { self = .failure(error) }
     }
 }
+
+@Suite struct SQLiteDurabilityTests {
+    @Test func theWriterRunsInWALWithSynchronousFull() async throws {
+        let store = try SQLiteLeadStore(path: temporaryDatabasePath())
+        #expect(try await store.writerPragma("journal_mode") == "wal")
+        #expect(try await store.writerPragma("synchronous") == "2", "2 is FULL: every commit syncs the WAL")
+        let relaxed = try SQLiteLeadStore(path: temporaryDatabasePath(), synchronous: .normal)
+        #expect(try await relaxed.writerPragma("synchronous") == "1")
+    }
+}

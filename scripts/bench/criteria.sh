@@ -6,7 +6,7 @@ set -euo pipefail
 package="$(cd "$(dirname "$0")" && pwd)/criteria"
 # SwiftPM takes no target path outside the package root, so the real module comes in through a link.
 ln -sfn ../../../../Sources/LeadGateCore "$package/Sources/LeadGateCore"
-swift build -c release --package-path "$package" 2>&1 | grep -v '^\[' || true
+swift build -c release --package-path "$package"
 binary="$(swift build -c release --package-path "$package" --show-bin-path)/criteria-bench"
 if command -v taskset >/dev/null; then
     exec taskset -c 0 "$binary" "$@"

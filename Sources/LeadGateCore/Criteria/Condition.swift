@@ -72,23 +72,24 @@ public struct Condition: Sendable {
 
     /// True when the condition holds for `input`.
     public func holds(for input: CriteriaInput) -> Bool {
-        var trace: [Observation] = []
-        return evaluate(input, trace: &trace)
+        var scratch = EvaluationScratch()
+        return evaluate(input, &scratch)
     }
 
-    /// Evaluates, appending what each field test saw to `trace` (only the tests that ran: `all` and `any` stop early).
-    func evaluate(_ input: CriteriaInput, trace: inout [Observation]) -> Bool {
+    /// Evaluates, appending what each field test saw to the scratch trace (only the tests that ran:
+    /// `all` and `any` stop early).
+    func evaluate(_ input: CriteriaInput, _ scratch: inout EvaluationScratch) -> Bool {
         switch node {
         case .test(let test):
-            return test.evaluate(input, trace: &trace)
+            return test.evaluate(input, &scratch)
         case .all(let conditions):
-            for condition in conditions where !condition.evaluate(input, trace: &trace) { return false }
+            for condition in conditions where !condition.evaluate(input, &scratch) { return false }
             return true
         case .any(let conditions):
-            for condition in conditions where condition.evaluate(input, trace: &trace) { return true }
+            for condition in conditions where condition.evaluate(input, &scratch) { return true }
             return false
         case .not(let condition):
-            return !condition.evaluate(input, trace: &trace)
+            return !condition.evaluate(input, &scratch)
         }
     }
 
@@ -126,12 +127,22 @@ struct Observation {
 }
 
 /// One field test with its operands prepared for evaluation.
-struct Test: Sendable {
+///
+/// A class so that walking the condition tree passes one reference instead of copying every operand.
+final class Test: Sendable {
     let field: CriteriaField
     let op: ConditionOperator
     let value: ConditionValue
     let caseSensitive: Bool
     let matcher: Matcher
+
+    init(field: CriteriaField, op: ConditionOperator, value: ConditionValue, caseSensitive: Bool, matcher: Matcher) {
+        self.field = field
+        self.op = op
+        self.value = value
+        self.caseSensitive = caseSensitive
+        self.matcher = matcher
+    }
 
     enum Matcher: Sendable {
         case presence(Bool)
@@ -143,45 +154,56 @@ struct Test: Sendable {
         case compare(ConditionOperator, Double)
     }
 
-    func evaluate(_ input: CriteriaInput, trace: inout [Observation]) -> Bool {
-        let value = field.value(in: input)
-        var note: String?
-        let passed: Bool
-        switch (matcher, value) {
-        case (.presence(let wanted), _):
-            if case .missing = value { passed = !wanted } else { passed = wanted }
-        case (.flag(let wanted), .bool(let flag)):
-            passed = flag == wanted
-        case (.oneOf(let texts, let numbers, let negated), .text(let text)):
-            let hit = texts.contains(fold(text)) || (!numbers.isEmpty && LeadNumber.parse(text).map(numbers.contains) == true)
-            passed = hit != negated
-        case (.oneOf(_, let numbers, let negated), .number(let number)):
-            passed = numbers.contains(Double(number)) != negated
-        case (.containsAny(let needles), .text(let text)):
-            let haystack = fold(text)
-            passed = needles.contains { haystack.contains($0) }
-        case (.pattern(let regex), .text(let text)):
-            let subject = text.precomposedStringWithCanonicalMapping
-            passed = regex.firstMatch(in: subject, range: NSRange(subject.startIndex..., in: subject)) != nil
-        case (.compare(let op, let bound), .number(let number)):
-            passed = Self.compare(Double(number), op, bound)
-        case (.compare(let op, let bound), .text(let text)):
-            if let number = LeadNumber.parse(text) {
-                passed = Self.compare(number, op, bound)
-            } else {
-                passed = false
-                note = "not a number"
-            }
-        default:
-            // A missing value, or a kind the operator was refused for at load time.
-            passed = false
-        }
-        trace.append(Observation(field: field, value: value.shown, note: note))
+    func evaluate(_ input: CriteriaInput, _ scratch: inout EvaluationScratch) -> Bool {
+        let (passed, observation) = outcome(input, &scratch)
+        scratch.trace.append(observation)
         return passed
     }
 
+    /// Whether the test passes, and what it saw.
+    func outcome(_ input: CriteriaInput, _ scratch: inout EvaluationScratch) -> (Bool, Observation) {
+        let value = field.value(in: input, &scratch)
+        var note: String?
+        var passed = false
+        // A missing value, or a kind the operator was refused for at load time, leaves `passed` false.
+        switch matcher {
+        case .presence(let wanted):
+            if case .missing = value { passed = !wanted } else { passed = wanted }
+        case .flag(let wanted):
+            if case .bool(let flag) = value { passed = flag == wanted }
+        case .oneOf(let texts, let numbers, let negated):
+            if case .text(let text) = value {
+                let hit = texts.contains(fold(text)) || (!numbers.isEmpty && scratch.number(field, text).map(numbers.contains) == true)
+                passed = hit != negated
+            } else if case .number(let number) = value {
+                passed = numbers.contains(Double(number)) != negated
+            }
+        case .containsAny(let needles):
+            if case .text(let text) = value {
+                let haystack = fold(text)
+                passed = needles.contains { CriteriaText.contains(haystack, $0) }
+            }
+        case .pattern(let regex):
+            if case .text(let text) = value {
+                let subject = CriteriaText.composed(text)
+                passed = regex.firstMatch(in: subject, range: NSRange(subject.startIndex..., in: subject)) != nil
+            }
+        case .compare(let op, let bound):
+            if case .number(let number) = value {
+                passed = Self.compare(Double(number), op, bound)
+            } else if case .text(let text) = value {
+                if let number = scratch.number(field, text) {
+                    passed = Self.compare(number, op, bound)
+                } else {
+                    note = "not a number"
+                }
+            }
+        }
+        return (passed, Observation(field: field, value: value.shown, note: note))
+    }
+
     private func fold(_ text: String) -> String {
-        caseSensitive ? text : text.lowercased()
+        CriteriaText.folded(text, caseSensitive: caseSensitive)
     }
 
     private static func compare(_ number: Double, _ op: ConditionOperator, _ bound: Double) -> Bool {
@@ -228,7 +250,7 @@ struct Test: Sendable {
                 guard let pattern = value.scalarText else { throw CriteriaError("matches takes one regular expression", key: key) }
                 do {
                     let regex = try NSRegularExpression(
-                        pattern: pattern.precomposedStringWithCanonicalMapping,
+                        pattern: CriteriaText.composed(pattern),
                         options: caseSensitive ? [] : [.caseInsensitive]
                     )
                     return .pattern(regex)
@@ -243,7 +265,7 @@ struct Test: Sendable {
                 guard let text = item.scalarText, !text.isEmpty else {
                     throw CriteriaError("contains takes a non-empty text or a list of them", key: key, index: items.count > 1 ? index : nil)
                 }
-                needles.append(caseSensitive ? text : text.lowercased())
+                needles.append(CriteriaText.folded(text, caseSensitive: caseSensitive))
             }
             guard !needles.isEmpty else { throw CriteriaError("contains takes a non-empty text or a list of them", key: key) }
             return .containsAny(needles)
@@ -273,7 +295,7 @@ struct Test: Sendable {
             }
             switch field.kind {
             case .text:
-                texts.insert(caseSensitive ? text : text.lowercased())
+                texts.insert(CriteriaText.folded(text, caseSensitive: caseSensitive))
                 if case .bare = item, let number = LeadNumber.parse(text) { numbers.insert(number) }
             case .countryCode:
                 guard text.count == 2, text.allSatisfy({ $0.isASCII && $0.isLetter }) else {

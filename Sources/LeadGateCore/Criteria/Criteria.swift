@@ -55,11 +55,12 @@ public struct Criteria: Sendable {
         self.version = version
         self.threshold = threshold
         self.rules = rules
+        self.id = "\(product)@\(version)"
         self.rulesHash = Self.fnv1a64("threshold=\(threshold);" + rules.map(\.canonical).joined(separator: ";"))
     }
 
     /// `product@version`, as recorded on every lead these criteria decide.
-    public var id: String { "\(product)@\(version)" }
+    public let id: String
 
     /// Scores and decides one lead, with one reason per rule in rule order.
     ///
@@ -71,15 +72,28 @@ public struct Criteria: Sendable {
         var rejectedBy: String?
         var reasons: [QualificationReason] = []
         reasons.reserveCapacity(rules.count)
-        var trace: [Observation] = []
+        var scratch = EvaluationScratch()
         for rule in rules {
-            trace.removeAll(keepingCapacity: true)
-            let passed = rule.condition.evaluate(input, trace: &trace)
+            let passed: Bool
+            var single: Observation?
+            if case .test(let test) = rule.condition.node {
+                // Most rules test one field: no trace to keep.
+                (passed, single) = test.outcome(input, &scratch)
+            } else {
+                scratch.trace.removeAll(keepingCapacity: true)
+                passed = rule.condition.evaluate(input, &scratch)
+            }
             let points = passed ? rule.points : 0
             score += points
             if rule.require, !passed { requirementsHold = false }
             if rule.reject, passed, rejectedBy == nil { rejectedBy = rule.name }
-            reasons.append(QualificationReason(rule: rule.name, passed: passed, points: points, trace: trace))
+            if let single {
+                reasons.append(QualificationReason(
+                    rule: rule.name, passed: passed, points: points, value: single.value.map(QualificationReason.shortened), note: single.note
+                ))
+            } else {
+                reasons.append(QualificationReason(rule: rule.name, passed: passed, points: points, trace: scratch.trace))
+            }
         }
         if rejectedBy == nil, !input.contact.isReachable { rejectedBy = Qualification.unreachable }
         let decision: LeadStatus
@@ -153,16 +167,29 @@ public struct QualificationReason: Sendable, Hashable, Codable {
     }
 
     init(rule: String, passed: Bool, points: Int, trace: [Observation]) {
-        if trace.count == 1 {
-            self.init(rule: rule, passed: passed, points: points, value: trace[0].value.map(Self.shortened), note: trace[0].note)
-        } else {
-            let value = trace.map { "\($0.field.name)=\($0.value.map(Self.shortened) ?? "(none)")" }.joined(separator: ", ")
-            let notes = trace.compactMap { observation in observation.note.map { "\(observation.field.name): \($0)" } }
-            self.init(rule: rule, passed: passed, points: points, value: value, note: notes.isEmpty ? nil : notes.joined(separator: "; "))
+        if let first = trace.first, trace.allSatisfy({ $0.field == first.field }) {
+            let seen = trace.first { $0.note != nil } ?? first
+            self.init(rule: rule, passed: passed, points: points, value: seen.value.map(Self.shortened), note: seen.note)
+            return
         }
+        // Appending in place: this runs for every combined rule of every lead. A field tested twice
+        // (`gte` and `lt` of one range) is shown once.
+        var value = ""
+        var note: String?
+        for (index, observation) in trace.enumerated() where !trace[..<index].contains(where: { $0.field == observation.field }) {
+            let name = observation.field.name
+            if !value.isEmpty { value.append(", ") }
+            value.append(name)
+            value.append("=")
+            value.append(observation.value.map(Self.shortened) ?? "(none)")
+            if let text = observation.note {
+                note = (note.map { $0 + "; " } ?? "") + name + ": " + text
+            }
+        }
+        self.init(rule: rule, passed: passed, points: points, value: value, note: note)
     }
 
-    private static func shortened(_ text: String) -> String {
+    static func shortened(_ text: String) -> String {
         // utf8.count is O(1) for native strings; count characters only for the rare long value.
         guard text.utf8.count > valueLimit, text.count > valueLimit else { return text }
         return String(text.prefix(valueLimit - 1)) + "…"

@@ -14,16 +14,15 @@ public enum CriteriaField: Sendable, Hashable {
     case source, sourceType, campaign, utmSource, utmMedium, utmCampaign, utmTerm, utmContent
     case hour, weekday
 
-    private static let named: [String: CriteriaField] = [
-        "full_name": .fullName, "first_name": .firstName, "last_name": .lastName, "email": .email,
-        "phone": .phone, "company": .company, "job_title": .jobTitle, "country": .country, "city": .city,
-        "email_domain": .emailDomain, "email_free": .emailFree, "phone_country": .phoneCountry,
-        "phone_type": .phoneType, "source": .source, "source_type": .sourceType, "campaign": .campaign,
-        "utm_source": .utmSource, "utm_medium": .utmMedium, "utm_campaign": .utmCampaign,
-        "utm_term": .utmTerm, "utm_content": .utmContent, "hour": .hour, "weekday": .weekday,
+    /// Every field but `fields.<key>`.
+    private static let derivedAndCanonical: [CriteriaField] = [
+        .fullName, .firstName, .lastName, .email, .phone, .company, .jobTitle, .country, .city,
+        .emailDomain, .emailFree, .phoneCountry, .phoneType,
+        .source, .sourceType, .campaign, .utmSource, .utmMedium, .utmCampaign, .utmTerm, .utmContent,
+        .hour, .weekday,
     ]
 
-    private static let names: [CriteriaField: String] = Dictionary(uniqueKeysWithValues: named.map { ($0.value, $0.key) })
+    private static let named = Dictionary(uniqueKeysWithValues: derivedAndCanonical.map { ($0.name, $0) })
 
     /// Every name a condition may use besides `fields.<key>`, sorted, for error messages.
     public static let knownNames: [String] = named.keys.sorted()
@@ -43,8 +42,32 @@ public enum CriteriaField: Sendable, Hashable {
 
     /// The name as written in config.
     public var name: String {
-        if case .custom(let key) = self { return "fields." + key }
-        return Self.names[self] ?? ""
+        switch self {
+        case .fullName: "full_name"
+        case .firstName: "first_name"
+        case .lastName: "last_name"
+        case .email: "email"
+        case .phone: "phone"
+        case .company: "company"
+        case .jobTitle: "job_title"
+        case .country: "country"
+        case .city: "city"
+        case .custom(let key): "fields." + key
+        case .emailDomain: "email_domain"
+        case .emailFree: "email_free"
+        case .phoneCountry: "phone_country"
+        case .phoneType: "phone_type"
+        case .source: "source"
+        case .sourceType: "source_type"
+        case .campaign: "campaign"
+        case .utmSource: "utm_source"
+        case .utmMedium: "utm_medium"
+        case .utmCampaign: "utm_campaign"
+        case .utmTerm: "utm_term"
+        case .utmContent: "utm_content"
+        case .hour: "hour"
+        case .weekday: "weekday"
+        }
     }
 
     /// What kind of value the field holds, which decides the operators it takes.
@@ -69,7 +92,7 @@ public enum CriteriaField: Sendable, Hashable {
     }
 
     /// The value as the input holds it; empty text counts as missing.
-    func value(in input: CriteriaInput) -> FieldValue {
+    func value(in input: CriteriaInput, _ scratch: inout EvaluationScratch) -> FieldValue {
         switch self {
         case .fullName: .text(input.contact.fullName)
         case .firstName: .text(input.contact.firstName)
@@ -81,8 +104,8 @@ public enum CriteriaField: Sendable, Hashable {
         case .country: .text(input.contact.country)
         case .city: .text(input.contact.city)
         case .custom(let key): .text(input.fields[key])
-        case .emailDomain: .text(input.emailDomain)
-        case .emailFree: input.emailDomain.map { .bool(input.freeEmailDomains.contains(domain: $0)) } ?? .missing
+        case .emailDomain: .text(scratch.emailDomain(input))
+        case .emailFree: scratch.emailDomain(input).map { .bool(input.freeEmailDomains.contains(domain: $0)) } ?? .missing
         case .phoneCountry: .text(input.phoneRegion)
         case .phoneType: .text(input.phoneLineType?.rawValue)
         case .source: .text(input.attribution.source)
@@ -93,8 +116,8 @@ public enum CriteriaField: Sendable, Hashable {
         case .utmCampaign: .text(input.attribution.utmCampaign)
         case .utmTerm: .text(input.attribution.utmTerm)
         case .utmContent: .text(input.attribution.utmContent)
-        case .hour: .number(input.localTime.hour)
-        case .weekday: .text(Weekday.names[input.localTime.weekday])
+        case .hour: .number(scratch.localTime(input).hour)
+        case .weekday: .text(Weekday.names[scratch.localTime(input).weekday])
         }
     }
 }
@@ -166,20 +189,51 @@ public struct CriteriaInput: Sendable {
     }
 
     /// The part after the last `@` of the email, lower-cased.
-    var emailDomain: String? {
-        guard let email = contact.email, let at = email.lastIndex(of: "@") else { return nil }
-        let domain = email[email.index(after: at)...]
-        return domain.isEmpty ? nil : domain.lowercased()
+    fileprivate var emailDomain: String? {
+        guard let email = contact.email, let at = email.utf8.lastIndex(of: UInt8(ascii: "@")) else { return nil }
+        let domain = String(email[email.utf8.index(after: at)...])
+        return domain.isEmpty ? nil : CriteriaText.folded(domain, caseSensitive: false)
     }
 
     /// Hour (0–23) and weekday (0 = Sunday) of `receivedAt` in `timeZone`.
-    var localTime: (hour: Int, weekday: Int) {
+    fileprivate var localTime: (hour: Int, weekday: Int) {
         // Plain arithmetic on the zone's offset at that instant: a Calendar per evaluation costs far more.
         let seconds = Int(receivedAt.timeIntervalSince1970.rounded(.down)) + timeZone.secondsFromGMT(for: receivedAt)
         let (days, secondOfDay) = seconds.quotientAndRemainder(dividingBy: 86_400)
         let (day, second) = secondOfDay < 0 ? (days - 1, secondOfDay + 86_400) : (days, secondOfDay)
         // 1 January 1970 was a Thursday (4 when Sunday is 0).
         return (second / 3600, ((day % 7) + 7 + 4) % 7)
+    }
+}
+
+/// The working state of one evaluation: what each field test saw, and the derived values several
+/// rules share, computed at most once.
+struct EvaluationScratch {
+    var trace: [Observation] = []
+    private var cachedEmailDomain: String??
+    private var cachedLocalTime: (hour: Int, weekday: Int)?
+    private var lastNumber: (field: CriteriaField, value: Double?)?
+
+    /// `text`, the value of `field`, read as a number; a range (`gte` and `lt`) reads it once.
+    mutating func number(_ field: CriteriaField, _ text: String) -> Double? {
+        if let lastNumber, lastNumber.field == field { return lastNumber.value }
+        let value = LeadNumber.parse(text)
+        lastNumber = (field, value)
+        return value
+    }
+
+    mutating func emailDomain(_ input: CriteriaInput) -> String? {
+        if let cachedEmailDomain { return cachedEmailDomain }
+        let domain = input.emailDomain
+        cachedEmailDomain = .some(domain)
+        return domain
+    }
+
+    mutating func localTime(_ input: CriteriaInput) -> (hour: Int, weekday: Int) {
+        if let cachedLocalTime { return cachedLocalTime }
+        let time = input.localTime
+        cachedLocalTime = time
+        return time
     }
 }
 

@@ -8,85 +8,136 @@
 public enum LeadNumber {
     /// The number written in `text`, or nil when it is not plainly a number.
     public static func parse(_ text: String) -> Double? {
-        var rest = trimmed(Substring(text))
+        var text = text
+        // Works on the UTF-8 bytes: criteria parse the same few fields for every lead, and
+        // Character-level trimming and matching cost more than the whole rest of a comparison.
+        return text.withUTF8(parse(bytes:))
+    }
+
+    private static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Double? {
+        var text = bytes[...]
+        trim(&text)
         var sign = 1.0
-        if let first = rest.first, first == "-" || first == "−" || first == "+" {
-            sign = first == "+" ? 1 : -1
-            rest = trimmed(rest.dropFirst())
+        if let first = text.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
+            sign = first == UInt8(ascii: "-") ? -1 : 1
+            text = text.dropFirst()
+        } else if text.starts(with: minusSign) {
+            sign = -1
+            text = text.dropFirst(minusSign.count)
         }
-        rest = trimmed(withoutCurrency(rest))
+        trim(&text)
+        stripCurrency(&text)
+        trim(&text)
         var multiplier = 1.0
-        if let last = rest.last, let scale = suffixScale(last) {
-            multiplier = scale
-            rest = trimmed(rest.dropLast())
+        switch text.last {
+        case UInt8(ascii: "k"), UInt8(ascii: "K"): multiplier = 1_000
+        case UInt8(ascii: "m"), UInt8(ascii: "M"): multiplier = 1_000_000
+        default: break
         }
-        guard let body = plainNumber(rest) else { return nil }
+        if multiplier != 1 {
+            text = text.dropLast()
+            trim(&text)
+        }
+        guard let body = plainNumber(text) else { return nil }
         return sign * body * multiplier
     }
 
-    private static func suffixScale(_ character: Character) -> Double? {
-        switch character {
-        case "k", "K": 1_000
-        case "m", "M": 1_000_000
-        default: nil
-        }
-    }
+    private static let minusSign = Array("−".utf8)
 
     /// Signs and codes people put next to amounts; codes are matched without regard to case.
-    private static let currencyPrefixes: [String] = ["us$", "₪", "$", "€", "£", "ils", "nis", "usd", "eur", "gbp"]
-    private static let currencySuffixes: [String] = [
+    private static let currencyPrefixes: [[UInt8]] = ["us$", "₪", "$", "€", "£", "ils", "nis", "usd", "eur", "gbp"].map { Array($0.utf8) }
+    private static let currencySuffixes: [[UInt8]] = [
         "₪", "$", "€", "£", "ש״ח", "ש\"ח", "שח", "שקלים", "שקל", "ils", "nis", "usd", "eur", "gbp",
-    ]
+    ].map { Array($0.utf8) }
 
-    private static func withoutCurrency(_ text: Substring) -> Substring {
-        let lowered = text.lowercased()
-        for prefix in currencyPrefixes where lowered.hasPrefix(prefix) {
-            return text.dropFirst(prefix.count)
+    private static func stripCurrency(_ text: inout Slice<UnsafeBufferPointer<UInt8>>) {
+        // Most amounts start and end with a digit: no sign or code to look for.
+        let isDigit = { (byte: UInt8?) in byte.map { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } ?? true }
+        if isDigit(text.first), isDigit(text.last) { return }
+        for prefix in currencyPrefixes where text.count >= prefix.count && equalIgnoringASCIICase(text.prefix(prefix.count), prefix) {
+            text = text.dropFirst(prefix.count)
+            return
         }
-        for suffix in currencySuffixes where lowered.hasSuffix(suffix) {
-            return text.dropLast(suffix.count)
+        for suffix in currencySuffixes where text.count >= suffix.count && equalIgnoringASCIICase(text.suffix(suffix.count), suffix) {
+            text = text.dropLast(suffix.count)
+            return
         }
-        return text
     }
 
-    private static func trimmed(_ text: Substring) -> Substring {
-        guard let start = text.firstIndex(where: { !$0.isWhitespace }),
-              let end = text.lastIndex(where: { !$0.isWhitespace })
-        else { return text[text.endIndex...] }
-        return text[start...end]
+    private static func equalIgnoringASCIICase(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, _ lowered: [UInt8]) -> Bool {
+        zip(bytes, lowered).allSatisfy { byte, expected in
+            let folded = (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
+            return folded == expected
+        }
+    }
+
+    /// Length of the space (ASCII, no-break, or one of the typographic spaces U+2000–U+200A, U+202F) at `index`, or 0.
+    private static func spaceLength(_ text: Slice<UnsafeBufferPointer<UInt8>>, at index: Int) -> Int {
+        let byte = text[index]
+        if byte == 0x20 || byte == 0x09 { return 1 }
+        if byte == 0xC2, index + 1 < text.endIndex, text[index + 1] == 0xA0 { return 2 }
+        if byte == 0xE2, index + 2 < text.endIndex, text[index + 1] == 0x80, (0x80...0x8A).contains(text[index + 2]) || text[index + 2] == 0xAF {
+            return 3
+        }
+        return 0
+    }
+
+    private static func trim(_ text: inout Slice<UnsafeBufferPointer<UInt8>>) {
+        while !text.isEmpty {
+            let length = spaceLength(text, at: text.startIndex)
+            if length == 0 { break }
+            text = text.dropFirst(length)
+        }
+        while !text.isEmpty {
+            var start = text.endIndex - 1
+            while start > text.startIndex, text[start] & 0xC0 == 0x80 { start -= 1 }
+            guard spaceLength(text, at: start) == text.endIndex - start else { break }
+            text = text[text.startIndex..<start]
+        }
     }
 
     /// Digits with optional thousands groups and an optional decimal part; nil for anything else.
-    private static func plainNumber(_ text: Substring) -> Double? {
-        var digits = ""
-        var separator: Character?
+    private static func plainNumber(_ text: Slice<UnsafeBufferPointer<UInt8>>) -> Double? {
+        var mantissa: UInt64 = 0
+        var digitCount = 0
+        var separator: UInt8?
         var groupLength = 0
         var groups = 0
         var sawPoint = false
         var fractionDigits = 0
-        for character in text {
-            if let ascii = character.asciiValue, (48...57).contains(ascii) {
-                digits.append(character)
+        var index = text.startIndex
+        while index < text.endIndex {
+            let byte = text[index]
+            let space = spaceLength(text, at: index)
+            if (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
+                // Past 15 digits a Double is no longer exact; no one types such an amount.
+                guard digitCount < 15 else { return nil }
+                mantissa = mantissa * 10 + UInt64(byte - UInt8(ascii: "0"))
+                digitCount += 1
                 if sawPoint { fractionDigits += 1 } else { groupLength += 1 }
-            } else if character == "." {
+                index += 1
+            } else if byte == UInt8(ascii: ".") {
                 guard !sawPoint, groups == 0 || groupLength == 3 else { return nil }
                 sawPoint = true
-                digits.append(".")
-            } else if character == "," || character == "'" || character.isWhitespace {
+                index += 1
+            } else if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "'") || space > 0 {
                 // Thousands separators: one kind per number, never after the decimal point.
-                let kind: Character = character.isWhitespace ? " " : character
+                let kind = space > 0 ? UInt8(ascii: " ") : byte
                 guard !sawPoint, separator == nil || separator == kind else { return nil }
                 guard groups == 0 ? (1...3).contains(groupLength) : groupLength == 3 else { return nil }
                 separator = kind
                 groups += 1
                 groupLength = 0
+                index += max(space, 1)
             } else {
                 return nil
             }
         }
         if groups > 0, !sawPoint, groupLength != 3 { return nil }
-        if sawPoint, fractionDigits == 0 { return nil }
-        guard digits.contains(where: \.isNumber), let value = Double(digits), value.isFinite else { return nil }
-        return value
+        guard digitCount > 0, !(sawPoint && fractionDigits == 0) else { return nil }
+        // Both operands are exact, so one division rounds correctly, as parsing the decimal text would.
+        var scale = 1.0
+        for _ in 0..<fractionDigits { scale *= 10 }
+        return Double(mantissa) / scale
     }
 }

@@ -49,7 +49,8 @@ public struct Deal: Sendable {
 
     /// The amount for a lead: its `amountField` when that reads as a number of 0 or more, else `amount`.
     public func amount(for input: CriteriaInput) -> Double? {
-        if let amountField, case .text(let text) = amountField.value(in: input), let stated = LeadNumber.parse(text), stated >= 0 {
+        var scratch = EvaluationScratch()
+        if let amountField, case .text(let text) = amountField.value(in: input, &scratch), let stated = LeadNumber.parse(text), stated >= 0 {
             return stated
         }
         return amount

@@ -20,8 +20,16 @@ public enum LeadID {
             bytes[index] = alphabet[Int(time & 31)]
             time >>= 5
         }
-        for index in 10..<26 {
-            bytes[index] = alphabet[Int(generator.next() & 31)]
+        // 80 random bits: 64 from one draw, 16 from another.
+        var random = generator.next()
+        for index in 10..<22 {
+            bytes[index] = alphabet[Int(random & 31)]
+            random >>= 5
+        }
+        random = generator.next()
+        for index in 22..<26 {
+            bytes[index] = alphabet[Int(random & 31)]
+            random >>= 5
         }
         return prefix + String(decoding: bytes, as: UTF8.self)
     }

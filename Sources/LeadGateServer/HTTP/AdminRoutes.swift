@@ -1,9 +1,9 @@
-import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
 import LeadGateCore
+import LeadGateSourceKit
 import LeadGateStore
 
 /// `/api/*`: the admin API behind bearer tokens, and the ops endpoints.
@@ -47,10 +47,10 @@ struct AdminRoutes: Sendable {
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
             throw APIError(.unauthorized, code: "unauthorized", message: "send Authorization: Bearer <token>", headers: challenge)
         }
-        let presented = Array(header.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces).utf8)
-        let presentedDigest = SHA256.hash(data: presented)
+        let presented = header.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces)
         var granted: AdminRole?
-        for token in config.adminTokens where SHA256.hash(data: Array(token.token.utf8)) == presentedDigest {
+        // Every token is compared, in constant time each, so timing tells nothing about which matched.
+        for token in config.adminTokens where Signature.constantTimeEquals(presented, token.token) {
             granted = token.role
         }
         guard let granted else {

@@ -68,6 +68,6 @@ public struct IntakePipeline: Sendable {
             hasher.update(data: Array(field.value.utf8))
             hasher.update(data: [0])
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return Signature.hexEncoded(hasher.finalize())
     }
 }

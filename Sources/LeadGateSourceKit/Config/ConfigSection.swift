@@ -70,8 +70,12 @@ public final class ConfigSection {
         diagnostics.error("\(path) is missing required key '\(key)'", at: mark)
     }
 
-    private func scalar(_ key: String, expected: String) -> (String, ConfigMark)? {
-        guard let node = value(key) else { return nil }
+    /// The scalar under `key`; reports a missing required key, or a node of another kind.
+    private func scalar(_ key: String, expected: String, required: Bool = false) -> (String, ConfigMark)? {
+        guard let node = value(key) else {
+            if required { missing(key) }
+            return nil
+        }
         guard case .scalar(let text, let mark, _) = node else {
             diagnostics.error("\(path).\(key) must be \(expected), found \(node.kindName)", at: node.mark)
             return nil
@@ -81,21 +85,12 @@ public final class ConfigSection {
 
     /// A string value; reports a missing required key.
     public func string(_ key: String, required: Bool = false) -> String? {
-        guard let (text, _) = scalar(key, expected: "a string") else {
-            if required, entries.first(where: { $0.key == key }).map({ if case .null = $0.value { true } else { false } }) ?? true {
-                missing(key)
-            }
-            return nil
-        }
-        return text
+        scalar(key, expected: "a string", required: required)?.0
     }
 
     /// An integer value.
     public func int(_ key: String, required: Bool = false, range: ClosedRange<Int>? = nil) -> Int? {
-        guard let (text, mark) = scalar(key, expected: "an integer") else {
-            if required, value(key) == nil { missing(key) }
-            return nil
-        }
+        guard let (text, mark) = scalar(key, expected: "an integer", required: required) else { return nil }
         guard let number = Int(text.replacingOccurrences(of: "_", with: "")) else {
             diagnostics.error("\(path).\(key) must be an integer, found '\(text)'", at: mark)
             return nil
@@ -109,10 +104,7 @@ public final class ConfigSection {
 
     /// A number value (integer or decimal).
     public func double(_ key: String, required: Bool = false) -> Double? {
-        guard let (text, mark) = scalar(key, expected: "a number") else {
-            if required, value(key) == nil { missing(key) }
-            return nil
-        }
+        guard let (text, mark) = scalar(key, expected: "a number", required: required) else { return nil }
         guard let number = Double(text.replacingOccurrences(of: "_", with: "")), number.isFinite else {
             diagnostics.error("\(path).\(key) must be a number, found '\(text)'", at: mark)
             return nil
