@@ -128,7 +128,7 @@ public struct WebFormSource: PushSource {
         var fields = submission.fields
         var rejection: String?
         if let honeypot {
-            let filled = fields.contains { $0.key == honeypot && !$0.value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+            let filled = fields.contains { $0.key == honeypot && !UnicodeText.isBlank($0.value) }
             if filled { rejection = "honeypot" }
             fields.removeAll { $0.key == honeypot }
         }

@@ -5,7 +5,8 @@ import LeadGateCore
 /// A record with what the writer stores already encoded.
 struct PreparedIntake: Sendable {
     var record: IntakeRecord
-    /// The submission's normalized lead as JSON: the touch's body, and the lead's when the lead is new.
+    /// The submission's normalized lead as JSON, the lead's body when the lead is new. (A touch keeps
+    /// its raw payload; what it added to an existing lead is merged into that lead's body.)
     var bodyJSON: String
     var search: String
 
@@ -116,11 +117,11 @@ struct IntakeWriter {
     private func addTouch(_ prepared: PreparedIntake, to leadID: String) throws {
         let record = prepared.record
         try db.cachedStatement(sql: """
-            INSERT INTO touches (id, lead_id, source, external_id, content_hash, received_at, content_type, payload, body)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO touches (id, lead_id, source, external_id, content_hash, received_at, content_type, payload)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [
                 record.touchID, leadID, record.source, record.lead.externalID, record.contentHash,
-                SQLiteSchema.millis(record.receivedAt), record.contentType, Data(record.payload), prepared.bodyJSON,
+                SQLiteSchema.millis(record.receivedAt), record.contentType, Data(record.payload),
             ])
     }
 

@@ -44,8 +44,7 @@ enum SQLiteSchema {
                     content_hash TEXT NOT NULL,
                     received_at INTEGER NOT NULL,
                     content_type TEXT,
-                    payload BLOB NOT NULL,
-                    body TEXT NOT NULL
+                    payload BLOB NOT NULL
                 ) WITHOUT ROWID;
                 CREATE UNIQUE INDEX touches_external ON touches(source, external_id) WHERE external_id IS NOT NULL;
                 CREATE INDEX touches_content ON touches(source, content_hash, received_at);
@@ -77,7 +76,7 @@ enum SQLiteSchema {
 
     /// Lower-cased, NFC text that `q` searches.
     static func searchKey(_ text: String) -> String {
-        text.precomposedStringWithCanonicalMapping.lowercased()
+        UnicodeText.foldedCase(text)
     }
 
     static func likeEscaped(_ text: String) -> String {

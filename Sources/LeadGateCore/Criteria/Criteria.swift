@@ -70,30 +70,13 @@ public struct Criteria: Sendable {
         var score = 0
         var requirementsHold = true
         var rejectedBy: String?
-        var reasons: [QualificationReason] = []
-        reasons.reserveCapacity(rules.count)
         var scratch = EvaluationScratch()
-        for rule in rules {
-            let passed: Bool
-            var single: Observation?
-            if case .test(let test) = rule.condition.node {
-                // Most rules test one field: no trace to keep.
-                (passed, single) = test.outcome(input, &scratch)
-            } else {
-                scratch.trace.removeAll(keepingCapacity: true)
-                passed = rule.condition.evaluate(input, &scratch)
-            }
-            let points = passed ? rule.points : 0
-            score += points
-            if rule.require, !passed { requirementsHold = false }
-            if rule.reject, passed, rejectedBy == nil { rejectedBy = rule.name }
-            if let single {
-                reasons.append(QualificationReason(
-                    rule: rule.name, passed: passed, points: points, value: single.value.map(QualificationReason.shortened), note: single.note
-                ))
-            } else {
-                reasons.append(QualificationReason(rule: rule.name, passed: passed, points: points, trace: scratch.trace))
-            }
+        let reasons = rules.map { rule in
+            let reason = Self.reason(rule, input, &scratch)
+            score += reason.points
+            if rule.require, !reason.passed { requirementsHold = false }
+            if rule.reject, reason.passed, rejectedBy == nil { rejectedBy = rule.name }
+            return reason
         }
         if rejectedBy == nil, !input.contact.isReachable { rejectedBy = Qualification.unreachable }
         let decision: LeadStatus
@@ -105,6 +88,20 @@ public struct Criteria: Sendable {
             decision = .lead
         }
         return Qualification(criteria: id, score: score, decision: decision, rejectedBy: rejectedBy, reasons: reasons)
+    }
+
+    private static func reason(_ rule: Rule, _ input: CriteriaInput, _ scratch: inout EvaluationScratch) -> QualificationReason {
+        if case .test(let test) = rule.condition.node {
+            // Most rules test one field: no trace to keep.
+            let (passed, seen) = test.outcome(input, &scratch)
+            return QualificationReason(
+                rule: rule.name, passed: passed, points: passed ? rule.points : 0,
+                value: seen.value.map(QualificationReason.shortened), note: seen.note
+            )
+        }
+        scratch.trace.removeAll(keepingCapacity: true)
+        let passed = rule.condition.evaluate(input, &scratch)
+        return QualificationReason(rule: rule.name, passed: passed, points: passed ? rule.points : 0, trace: scratch.trace)
     }
 
     static func fnv1a64(_ text: String) -> String {

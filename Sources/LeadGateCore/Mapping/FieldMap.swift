@@ -46,7 +46,7 @@ public struct FieldMap: Sendable, Hashable {
         var extra: [String: String] = [:]
         for field in raw {
             let target = canonicalField(for: field.key)
-            let isBlank = field.value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            let isBlank = UnicodeText.isBlank(field.value)
             if let target, canonical[target] == nil, !isBlank {
                 canonical[target] = field.value
             } else if extra[field.key] == nil, target == nil || !isBlank {
@@ -60,7 +60,7 @@ public struct FieldMap: Sendable, Hashable {
     static func matchKey(_ key: String) -> String {
         var out = ""
         out.reserveCapacity(key.utf8.count)
-        for scalar in key.precomposedStringWithCanonicalMapping.lowercased().unicodeScalars {
+        for scalar in UnicodeText.foldedCase(key).unicodeScalars {
             switch scalar {
             case "-", "_", ".", " ", "\t", "\u{00A0}": continue
             default: out.unicodeScalars.append(scalar)

@@ -146,7 +146,7 @@ public struct LeadNormalizer: Sendable {
 
     /// Text kept as sent, only composed to NFC and trimmed: Hebrew, Arabic and CJK come out as they came in.
     static func cleanText(_ raw: String) -> String {
-        raw.precomposedStringWithCanonicalMapping.trimmingCharacters(in: .whitespacesAndNewlines)
+        UnicodeText.cleaned(raw)
     }
 
     static func attribution(_ canonical: [CanonicalField: String], context: IntakeContext) -> Attribution {

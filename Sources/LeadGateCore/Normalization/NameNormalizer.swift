@@ -33,7 +33,7 @@ public enum NameNormalizer {
             cleaned.append(scalar)
         }
         // Composed last: dropping an invisible mark can bring a letter and its accent together.
-        return cleaned.isEmpty ? nil : String(cleaned).precomposedStringWithCanonicalMapping
+        return cleaned.isEmpty ? nil : UnicodeText.nfc(String(cleaned))
     }
 
     /// Splits a full name into first and last (the last word is the last name; a single word is the first name only).

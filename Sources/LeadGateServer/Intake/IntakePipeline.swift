@@ -59,7 +59,8 @@ public struct IntakePipeline: Sendable {
         )
     }
 
-    /// SHA-256 of the fields in key order, so the same form sent twice hashes the same whatever the field order.
+    /// The first 64 bits of SHA-256 over the fields in key order, so the same form sent twice hashes the
+    /// same whatever the field order (64 bits: a collision within one source's window is not a concern).
     static func contentHash(_ fields: [RawField]) -> String {
         var hasher = SHA256()
         for field in fields.sorted(by: { ($0.key, $0.value) < ($1.key, $1.value) }) {
@@ -68,6 +69,6 @@ public struct IntakePipeline: Sendable {
             hasher.update(data: Array(field.value.utf8))
             hasher.update(data: [0])
         }
-        return Signature.hexEncoded(hasher.finalize())
+        return Signature.hexEncoded(hasher.finalize().prefix(8))
     }
 }

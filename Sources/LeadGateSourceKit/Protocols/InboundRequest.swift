@@ -1,4 +1,5 @@
 import Foundation
+import LeadGateCore
 
 /// An HTTP request as an adapter sees it: a plain value, so adapters are tested without a server.
 public struct InboundRequest: Sendable {
@@ -28,7 +29,7 @@ public struct InboundRequest: Sendable {
 
     /// The first value of header `name`, ignoring case.
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        headers.first { UnicodeText.equalsIgnoringASCIICase($0.name, name) }?.value
     }
 
     /// The first value of query parameter `name`.
