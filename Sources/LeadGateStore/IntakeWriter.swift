@@ -138,6 +138,6 @@ struct IntakeWriter {
     }
 
     static func json(_ body: StoredLeadBody) throws -> String {
-        String(decoding: try LeadJSON.encoder().encode(body), as: UTF8.self)
+        body.json()
     }
 }

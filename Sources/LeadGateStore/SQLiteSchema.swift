@@ -3,12 +3,67 @@ import GRDB
 import LeadGateCore
 
 /// The lead's JSON body as stored: everything of the canonical lead that is not an indexed column.
-struct StoredLeadBody: Codable {
+struct StoredLeadBody: Codable, Equatable {
     var contact: Contact
     var attribution: Attribution
     var fields: [String: String]
     var consent: Consent
     var problems: [NormalizationProblem]
+}
+
+extension StoredLeadBody {
+    /// The body as JSON, written directly (it is written on every intake); `Codable` reads it back.
+    func json() -> String {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("contact")
+        writer.beginObject()
+        writer.field("full_name", contact.fullName)
+        writer.field("first_name", contact.firstName)
+        writer.field("last_name", contact.lastName)
+        writer.field("email", contact.email)
+        writer.field("phone", contact.phone)
+        writer.field("phone_extension", contact.phoneExtension)
+        writer.field("company", contact.company)
+        writer.field("job_title", contact.jobTitle)
+        writer.field("country", contact.country)
+        writer.field("city", contact.city)
+        writer.endObject()
+        writer.key("attribution")
+        writer.beginObject()
+        writer.field("source", attribution.source)
+        writer.field("source_type", attribution.sourceType)
+        writer.field("campaign", attribution.campaign)
+        writer.field("utm_source", attribution.utmSource)
+        writer.field("utm_medium", attribution.utmMedium)
+        writer.field("utm_campaign", attribution.utmCampaign)
+        writer.field("utm_term", attribution.utmTerm)
+        writer.field("utm_content", attribution.utmContent)
+        writer.field("gclid", attribution.gclid)
+        writer.field("fbclid", attribution.fbclid)
+        writer.field("click_ids", attribution.clickIDs)
+        writer.field("landing_url", attribution.landingURL)
+        writer.field("referrer", attribution.referrer)
+        writer.field("form", attribution.form)
+        writer.endObject()
+        writer.field("fields", fields)
+        writer.key("consent")
+        writer.beginObject()
+        writer.field("marketing", consent.marketing)
+        writer.field("at", consent.at)
+        writer.endObject()
+        writer.key("problems")
+        writer.beginArray()
+        for problem in problems {
+            writer.beginObject()
+            writer.field("field", problem.field)
+            writer.field("reason", problem.reason)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.endObject()
+        return writer.string
+    }
 }
 
 /// Tables, migrations and row mapping of the SQLite store.

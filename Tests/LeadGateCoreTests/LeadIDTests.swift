@@ -35,3 +35,29 @@ struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+@Suite struct UnicodeTextTests {
+    @Test(arguments: [
+        ("abc", "abc"), ("דנה כהן", "דנה כהן"), ("Иван", "Иван"), ("王小明", "王小明"),
+        ("e\u{301}", "\u{E9}"), ("\u{5E9}\u{5C1}", "\u{FB2A}".decomposedStringWithCanonicalMapping.precomposedStringWithCanonicalMapping),
+        ("\u{1100}\u{1161}", "\u{AC00}"), ("\u{2000}", "\u{2002}"), ("И\u{306}", "Й"),
+    ])
+    func nfcMatchesFoundation(input: String, expected: String) {
+        #expect(Array(UnicodeText.nfc(input).unicodeScalars) == Array(expected.unicodeScalars))
+        #expect(Array(UnicodeText.nfc(input).unicodeScalars) == Array(input.precomposedStringWithCanonicalMapping.unicodeScalars))
+    }
+
+    @Test func trimsUnicodeWhitespaceOnly() {
+        #expect(UnicodeText.trimmed("\u{A0} דנה \n") == "דנה")
+        #expect(UnicodeText.trimmed("   ") == "")
+        #expect(UnicodeText.isBlank(" \t\u{A0}"))
+        #expect(!UnicodeText.isBlank(" x "))
+    }
+
+    @Test func headerNamesCompareIgnoringASCIICaseOnly() {
+        #expect(UnicodeText.equalsIgnoringASCIICase("Content-Type", "content-type"))
+        #expect(!UnicodeText.equalsIgnoringASCIICase("Content-Type", "content-typf"))
+        #expect(!UnicodeText.equalsIgnoringASCIICase("@", "`"), "only letters fold")
+        #expect(!UnicodeText.equalsIgnoringASCIICase("a", "ab"))
+    }
+}

@@ -210,3 +210,27 @@ extension Result where Failure == any Error {
         #expect(try await relaxed.writerPragma("synchronous") == "1")
     }
 }
+
+@Suite struct StoredLeadBodyJSONTests {
+    @Test func theHandWrittenJSONReadsBackAsTheSameBody() throws {
+        var attribution = Attribution(source: "website", sourceType: "web_form")
+        attribution.utmCampaign = "חורף \"2026\"\\sale"
+        attribution.clickIDs = ["msclkid": "abc", "ttclid": "x\ny"]
+        attribution.landingURL = "https://acme.co.il/lp?a=1&b=2"
+        let body = StoredLeadBody(
+            contact: Contact(fullName: "דנה כהן", firstName: "דנה", lastName: "כהן", email: "dana@acme.co.il",
+                             phone: "+972541234567", phoneExtension: "12", company: "Acme \u{1}Ltd", jobTitle: "COO",
+                             country: "IL", city: "תל אביב"),
+            attribution: attribution,
+            fields: ["budget": "20,000 ₪", "message": "שלום\r\n\tעולם 😀", "王": "小明"],
+            consent: Consent(marketing: true, at: Date(timeIntervalSince1970: 1_764_324_000)),
+            problems: [NormalizationProblem(field: "country", reason: "'Atlantis' is not a country")]
+        )
+        let decoded = try LeadJSON.decoder().decode(StoredLeadBody.self, from: Data(body.json().utf8))
+        #expect(decoded == body)
+        let foundation = try LeadJSON.decoder().decode(StoredLeadBody.self, from: LeadJSON.encoder().encode(body))
+        #expect(foundation == decoded, "the writer and JSONEncoder say the same thing")
+        let empty = StoredLeadBody(contact: Contact(), attribution: Attribution(source: "s", sourceType: "t"), fields: [:], consent: Consent(), problems: [])
+        #expect(try LeadJSON.decoder().decode(StoredLeadBody.self, from: Data(empty.json().utf8)) == empty)
+    }
+}

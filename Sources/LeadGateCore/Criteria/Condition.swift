@@ -119,6 +119,21 @@ public struct Condition: Sendable {
     }
 }
 
+/// The texts of `equals`, `in` and `not_in`: a short list is scanned, which beats hashing the value.
+struct TextSet: Sendable {
+    private let list: [String]
+    private let set: Set<String>?
+
+    init(_ texts: Set<String>) {
+        list = Array(texts)
+        set = texts.count > 8 ? texts : nil
+    }
+
+    func contains(_ text: String) -> Bool {
+        set?.contains(text) ?? list.contains(text)
+    }
+}
+
 /// What one field test saw, for the reasons of a rule.
 struct Observation {
     var field: CriteriaField
@@ -148,10 +163,49 @@ final class Test: Sendable {
         case presence(Bool)
         case flag(Bool)
         /// `equals`, `in`, `not_in`: folded texts, and the numbers bare operands read as.
-        case oneOf(texts: Set<String>, numbers: Set<Double>, negated: Bool)
+        case oneOf(texts: TextSet, numbers: Set<Double>, negated: Bool)
         case containsAny([String])
         case pattern(NSRegularExpression)
         case compare(ConditionOperator, Double)
+
+        /// Whether `value` passes, and a note when it could not be used. A missing value, or a kind
+        /// the operator was refused for at load time, does not pass.
+        ///
+        /// A method of the matcher rather than a switch in the test: matching on `self` borrows the
+        /// operands, where matching on a stored property copies them for every lead.
+        func matches(_ value: FieldValue, of field: CriteriaField, caseSensitive: Bool, _ scratch: inout EvaluationScratch) -> (Bool, String?) {
+            switch self {
+            case .presence(let wanted):
+                if case .missing = value { return (!wanted, nil) }
+                return (wanted, nil)
+            case .flag(let wanted):
+                if case .bool(let flag) = value { return (flag == wanted, nil) }
+            case .oneOf(let texts, let numbers, let negated):
+                if case .text(let text) = value {
+                    let folded = CriteriaText.folded(text, caseSensitive: caseSensitive)
+                    let hit = texts.contains(folded) || (!numbers.isEmpty && scratch.number(field, text).map(numbers.contains) == true)
+                    return (hit != negated, nil)
+                }
+                if case .number(let number) = value { return (numbers.contains(Double(number)) != negated, nil) }
+            case .containsAny(let needles):
+                if case .text(let text) = value {
+                    let haystack = CriteriaText.folded(text, caseSensitive: caseSensitive)
+                    return (needles.contains { CriteriaText.contains(haystack, $0) }, nil)
+                }
+            case .pattern(let regex):
+                if case .text(let text) = value {
+                    let subject = CriteriaText.composed(text)
+                    return (regex.firstMatch(in: subject, range: NSRange(subject.startIndex..., in: subject)) != nil, nil)
+                }
+            case .compare(let op, let bound):
+                if case .number(let number) = value { return (Test.compare(Double(number), op, bound), nil) }
+                if case .text(let text) = value {
+                    guard let number = scratch.number(field, text) else { return (false, "not a number") }
+                    return (Test.compare(number, op, bound), nil)
+                }
+            }
+            return (false, nil)
+        }
     }
 
     func evaluate(_ input: CriteriaInput, _ scratch: inout EvaluationScratch) -> Bool {
@@ -163,50 +217,11 @@ final class Test: Sendable {
     /// Whether the test passes, and what it saw.
     func outcome(_ input: CriteriaInput, _ scratch: inout EvaluationScratch) -> (Bool, Observation) {
         let value = field.value(in: input, &scratch)
-        var note: String?
-        var passed = false
-        // A missing value, or a kind the operator was refused for at load time, leaves `passed` false.
-        switch matcher {
-        case .presence(let wanted):
-            if case .missing = value { passed = !wanted } else { passed = wanted }
-        case .flag(let wanted):
-            if case .bool(let flag) = value { passed = flag == wanted }
-        case .oneOf(let texts, let numbers, let negated):
-            if case .text(let text) = value {
-                let hit = texts.contains(fold(text)) || (!numbers.isEmpty && scratch.number(field, text).map(numbers.contains) == true)
-                passed = hit != negated
-            } else if case .number(let number) = value {
-                passed = numbers.contains(Double(number)) != negated
-            }
-        case .containsAny(let needles):
-            if case .text(let text) = value {
-                let haystack = fold(text)
-                passed = needles.contains { CriteriaText.contains(haystack, $0) }
-            }
-        case .pattern(let regex):
-            if case .text(let text) = value {
-                let subject = CriteriaText.composed(text)
-                passed = regex.firstMatch(in: subject, range: NSRange(subject.startIndex..., in: subject)) != nil
-            }
-        case .compare(let op, let bound):
-            if case .number(let number) = value {
-                passed = Self.compare(Double(number), op, bound)
-            } else if case .text(let text) = value {
-                if let number = scratch.number(field, text) {
-                    passed = Self.compare(number, op, bound)
-                } else {
-                    note = "not a number"
-                }
-            }
-        }
+        let (passed, note) = matcher.matches(value, of: field, caseSensitive: caseSensitive, &scratch)
         return (passed, Observation(field: field, value: value.shown, note: note))
     }
 
-    private func fold(_ text: String) -> String {
-        CriteriaText.folded(text, caseSensitive: caseSensitive)
-    }
-
-    private static func compare(_ number: Double, _ op: ConditionOperator, _ bound: Double) -> Bool {
+    fileprivate static func compare(_ number: Double, _ op: ConditionOperator, _ bound: Double) -> Bool {
         switch op {
         case .gt: number > bound
         case .gte: number >= bound
@@ -326,7 +341,7 @@ final class Test: Sendable {
             }
         }
         guard problems.isEmpty else { throw CriteriaError(problems) }
-        return .oneOf(texts: texts, numbers: numbers, negated: negated)
+        return .oneOf(texts: TextSet(texts), numbers: numbers, negated: negated)
     }
 
     private static func bool(_ value: ConditionValue) -> Bool? {

@@ -8,7 +8,8 @@ import Foundation
 /// standard library's lowering cost a microsecond or more on text they leave unchanged.
 enum CriteriaText {
     static func isASCII(_ text: String) -> Bool {
-        text.utf8.allSatisfy { $0 < 0x80 }
+        var text = text
+        return text.withUTF8 { bytes in bytes.allSatisfy { $0 < 0x80 } }
     }
 
     /// `text` in NFC.
@@ -29,15 +30,21 @@ enum CriteriaText {
 
     /// `text` composed and, unless `caseSensitive`, lower-cased.
     static func folded(_ text: String, caseSensitive: Bool) -> String {
-        var hasCapital = false
-        for byte in text.utf8 {
-            if byte >= 0x80 {
-                let composed = composedNonASCII(text)
-                return caseSensitive || !hasCase(composed) ? composed : composed.lowercased()
+        var text = text
+        // 0 for ASCII without capitals, 1 for ASCII with some, 2 for anything beyond ASCII.
+        let shape = text.withUTF8 { bytes in
+            var shape = 0
+            for byte in bytes {
+                if byte >= 0x80 { return 2 }
+                if byte &- 0x41 < 26 { shape = 1 }
             }
-            if byte &- 0x41 < 26 { hasCapital = true }
+            return shape
         }
-        return caseSensitive || !hasCapital ? text : text.lowercased()
+        if shape == 2 {
+            let composed = composedNonASCII(text)
+            return caseSensitive || !hasCase(composed) ? composed : composed.lowercased()
+        }
+        return caseSensitive || shape == 0 ? text : text.lowercased()
     }
 
     /// False when lower-casing cannot change `text`: no ASCII capital, and nothing outside ASCII but

@@ -5,7 +5,21 @@ import Foundation
 public enum UnicodeText {
     /// `text` in Unicode NFC. ASCII is already NFC and is returned as is.
     public static func nfc(_ text: String) -> String {
-        isASCII(text) ? text : text.precomposedStringWithCanonicalMapping
+        text.unicodeScalars.allSatisfy(isInert) ? text : text.precomposedStringWithCanonicalMapping
+    }
+
+    /// Scalars that NFC never changes and that never combine with a neighbour: ASCII, Latin-1, the
+    /// Cyrillic, Hebrew and Arabic letters and digits, CJK ideographs and common punctuation. Text made of
+    /// these alone is already NFC; anything else (a combining mark, Hangul jamo...) takes Foundation's path.
+    static func isInert(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00...0xFF, 0x0400...0x0482, 0x048A...0x04FF, 0x05BE, 0x05C0, 0x05C3, 0x05C6, 0x05D0...0x05F4,
+             0x060C, 0x061B, 0x061F, 0x0621...0x064A, 0x0660...0x066D, 0x2010...0x2027, 0x2030...0x205E, 0x20AA, 0x20AC,
+             0x4E00...0x9FFF:
+            return true
+        default:
+            return false
+        }
     }
 
     /// `text` without leading and trailing whitespace and newlines (Unicode's White_Space, NBSP included).
@@ -29,7 +43,7 @@ public enum UnicodeText {
 
     /// Lower-cased NFC, for case-insensitive matching and search keys.
     public static func foldedCase(_ text: String) -> String {
-        isASCII(text) ? text.lowercased() : text.precomposedStringWithCanonicalMapping.lowercased()
+        nfc(text).lowercased()
     }
 
     /// True when every byte is ASCII.
@@ -38,12 +52,15 @@ public enum UnicodeText {
     }
 
     /// ASCII case-insensitive equality (header names, media types), without Foundation.
-    public static func equalsIgnoringASCIICase(_ lhs: some StringProtocol, _ rhs: some StringProtocol) -> Bool {
-        let left = lhs.utf8
-        let right = rhs.utf8
-        guard left.count == right.count else { return false }
-        return zip(left, right).allSatisfy { a, b in
-            a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= 0x61 && (a | 0x20) <= 0x7A)
+    public static func equalsIgnoringASCIICase(_ lhs: String, _ rhs: String) -> Bool {
+        guard lhs.utf8.count == rhs.utf8.count else { return false }
+        var right = rhs.utf8.makeIterator()
+        for a in lhs.utf8 {
+            guard let b = right.next() else { return false }
+            if a == b { continue }
+            let folded = a | 0x20
+            guard folded == b | 0x20, folded >= 0x61, folded <= 0x7A else { return false }
         }
+        return true
     }
 }

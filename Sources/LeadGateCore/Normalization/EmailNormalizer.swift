@@ -32,6 +32,9 @@ public enum EmailNormalizer {
 
     /// `raw` without what surrounds an address: space, invisible marks, `mailto:`, `<>`, a display name.
     private static func unwrap(_ raw: String) -> String {
+        if raw.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }), !raw.contains("<"), !raw.lowercased().hasPrefix("mailto:") {
+            return String(Substring(raw).trimmingUnicodeWhitespace())
+        }
         var scalars = String.UnicodeScalarView()
         let composed = raw.utf8.allSatisfy { $0 < 0x80 } ? raw : raw.precomposedStringWithCanonicalMapping
         for scalar in composed.unicodeScalars {

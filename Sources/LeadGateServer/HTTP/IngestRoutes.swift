@@ -99,7 +99,7 @@ struct IngestRoutes: Sendable {
             )
             return JSONBody.response(body, status: .unprocessableContent, headers: headers)
         }
-        return JSONBody.response(AcceptedBody(accepted: results.count, leads: results), headers: headers)
+        return Self.accepted(results, headers: headers)
     }
 
     private func quarantine(_ inbound: InboundRequest, source: ConfiguredSource, code: String, message: String) async throws {
@@ -161,9 +161,29 @@ struct IngestRoutes: Sendable {
     }
 }
 
-private struct AcceptedBody: Encodable {
-    var accepted: Int
-    var leads: [IntakeResult]
+extension IngestRoutes {
+    /// `200 {"accepted": N, "leads": [{"duplicate", "id", "status"}]}`, written directly: it is every intake's answer.
+    static func accepted(_ results: [IntakeResult], headers: HTTPFields) -> Response {
+        var writer = JSONWriter(capacity: 96 * results.count + 32)
+        writer.beginObject()
+        writer.key("accepted")
+        writer.int(results.count)
+        writer.key("leads")
+        writer.beginArray()
+        for result in results {
+            writer.beginObject()
+            writer.key("duplicate")
+            writer.bool(result.duplicate)
+            writer.field("id", result.id)
+            writer.field("status", result.status.rawValue)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.endObject()
+        var headers = headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: writer.bytes)))
+    }
 }
 
 private struct NoContactBody: Encodable {

@@ -77,13 +77,13 @@ public struct MediaType: Sendable, Hashable {
     public init?(parsing raw: String) {
         var parts = MediaType.splitParameters(raw)
         guard !parts.isEmpty else { return nil }
-        let essence = parts.removeFirst().trimmingCharacters(in: .whitespaces).lowercased()
+        let essence = UnicodeText.trimmed(parts.removeFirst()).lowercased()
         guard essence.contains("/"), !essence.hasPrefix("/"), !essence.hasSuffix("/") else { return nil }
         var parameters: [String: String] = [:]
         for part in parts {
             guard let equals = part.firstIndex(of: "=") else { continue }
-            let name = part[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
-            var value = part[part.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            let name = UnicodeText.trimmed(String(part[..<equals])).lowercased()
+            var value = UnicodeText.trimmed(String(part[part.index(after: equals)...]))
             if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
                 value = String(value.dropFirst().dropLast()).replacingOccurrences(of: "\\\"", with: "\"")
             }
@@ -123,6 +123,6 @@ public struct MediaType: Sendable, Hashable {
             }
         }
         parts.append(current)
-        return parts.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        return parts.filter { !UnicodeText.isBlank($0) }
     }
 }
