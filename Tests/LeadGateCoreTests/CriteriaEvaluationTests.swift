@@ -3,7 +3,7 @@ import Testing
 @testable import LeadGateCore
 
 /// One field test against the sample lead (see `CriteriaFixture.input`).
-struct FieldTestCase: Sendable, CustomTestStringConvertible {
+struct CriteriaFieldCase: Sendable, CustomTestStringConvertible {
     var field: String
     var op: ConditionOperator
     var value: ConditionValue
@@ -30,7 +30,7 @@ struct FieldTestCase: Sendable, CustomTestStringConvertible {
 
 @Suite("Criteria evaluation")
 struct CriteriaEvaluationTests {
-    typealias Row = FieldTestCase
+    typealias Row = CriteriaFieldCase
 
     static let presence: [Row] = [
         Row("email", .present, .bare("true"), true),

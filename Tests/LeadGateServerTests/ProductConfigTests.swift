@@ -284,6 +284,8 @@ struct ProductConfigTests {
                   at: "p,  match", message: "two products are named 'p'"),
         ErrorCase(name: "default_product naming no product", config: "{ default_product: crm,\n" + String(product(rules: "{ name: r, when: { field: email, present: true } }").dropFirst()),
                   at: "crm", message: "default_product 'crm' is not a product (products: p)"),
+        ErrorCase(name: "default_product naming a product that failed to read", config: "{ default_product: p,\n" + String(product(rules: "{ name: r, when: { field: budget, gt: 5 } }").dropFirst()),
+                  at: "budget", message: "unknown field 'budget'"),
         ErrorCase(name: "version 0", config: "{ products: [ { name: p, criteria: { version: 0, threshold: 0, rules: [ { name: r, when: { field: email, present: true } } ] } } ] }",
                   at: "0, threshold", message: "version must be 1 or more, found 0"),
         ErrorCase(name: "free-mail entry that is no domain", config: "{ free_email_domains: [example.com, \"@gmail.com\"] }",

@@ -16,6 +16,7 @@ public struct AssignmentPolicy: Sendable {
         public let owner: String
         public let weight: Int
 
+        /// `owner` with `weight` turns per cycle.
         public init(_ owner: String, weight: Int = 1) {
             self.owner = owner
             self.weight = weight
@@ -27,6 +28,7 @@ public struct AssignmentPolicy: Sendable {
         public let condition: Condition
         public let owner: String
 
+        /// A rule giving the leads `condition` holds for to `owner`.
         public init(when condition: Condition, owner: String) {
             self.condition = condition
             self.owner = owner

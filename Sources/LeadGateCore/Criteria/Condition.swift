@@ -26,8 +26,8 @@ public indirect enum ConditionValue: Sendable, Hashable {
 ///
 /// Built once when config loads: the field is resolved, operands lower-cased, numbers parsed and
 /// regular expressions compiled, so evaluating does no parsing of the config. Text compares without
-/// regard to case unless `caseSensitive`, and always by canonical equivalence (NFC), which Swift's
-/// string comparison gives. Every operator but `present`/`absent` is false on a missing value
+/// regard to case unless `caseSensitive`, and always composed (NFC) on both sides, so `café` typed
+/// with a combining accent equals one typed with `é`. Every operator but `present`/`absent` is false on a missing value
 /// (`not_in` too: wrap `in` in `not` for the opposite), and a comparison (`gt`...) is false when the
 /// value is not a number, with a note saying so. `matches` searches anywhere in the value: anchor
 /// with `^`/`$`. `contains` takes one text or a list (true when any is contained). `equals`/`in` with
@@ -136,9 +136,9 @@ struct TextSet: Sendable {
 
 /// What one field test saw, for the reasons of a rule.
 struct Observation {
-    var field: CriteriaField
-    var value: String?
-    var note: String?
+    let field: CriteriaField
+    let value: String?
+    let note: String?
 }
 
 /// One field test with its operands prepared for evaluation.
@@ -195,7 +195,7 @@ final class Test: Sendable {
             case .pattern(let regex):
                 if case .text(let text) = value {
                     let subject = CriteriaText.composed(text)
-                    return (regex.firstMatch(in: subject, range: NSRange(subject.startIndex..., in: subject)) != nil, nil)
+                    return (regex.firstMatch(in: subject, range: NSRange(location: 0, length: subject.utf16.count)) != nil, nil)
                 }
             case .compare(let op, let bound):
                 if case .number(let number) = value { return (Test.compare(Double(number), op, bound), nil) }

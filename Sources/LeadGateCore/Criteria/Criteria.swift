@@ -35,6 +35,8 @@ public struct Criteria: Sendable {
     public let version: Int
     public let threshold: Int
     public let rules: [Rule]
+    /// `product@version`, as recorded on every lead these criteria decide.
+    public let id: String
     /// FNV-1a 64 of the rules and threshold as written, in hex: changes whenever they do, whatever
     /// the version says, and is the same on every machine.
     public let rulesHash: String
@@ -58,9 +60,6 @@ public struct Criteria: Sendable {
         self.id = "\(product)@\(version)"
         self.rulesHash = Self.fnv1a64("threshold=\(threshold);" + rules.map(\.canonical).joined(separator: ";"))
     }
-
-    /// `product@version`, as recorded on every lead these criteria decide.
-    public let id: String
 
     /// Scores and decides one lead, with one reason per rule in rule order.
     ///
@@ -121,13 +120,14 @@ public struct Qualification: Sendable, Hashable, Codable {
     public static let unreachable = "unreachable"
 
     /// `product@version` of the criteria that decided.
-    public var criteria: String
-    public var score: Int
-    public var decision: LeadStatus
+    public let criteria: String
+    public let score: Int
+    public let decision: LeadStatus
     /// The first `reject` rule that held, or `unreachable`; nil unless the decision is `rejected`.
-    public var rejectedBy: String?
-    public var reasons: [QualificationReason]
+    public let rejectedBy: String?
+    public let reasons: [QualificationReason]
 
+    /// A qualification as evaluated, or as read back from the store.
     public init(criteria: String, score: Int, decision: LeadStatus, rejectedBy: String?, reasons: [QualificationReason]) {
         self.criteria = criteria
         self.score = score
@@ -146,15 +146,16 @@ public struct QualificationReason: Sendable, Hashable, Codable {
     /// Longest value kept in a reason, in characters: a free-text field can be pages long.
     static let valueLimit = 80
 
-    public var rule: String
-    public var passed: Bool
+    public let rule: String
+    public let passed: Bool
     /// What the rule added to the score: its points when it passed, else 0.
-    public var points: Int
+    public let points: Int
     /// The value the rule saw; for a rule over several fields, `field=value` for each field it read.
-    public var value: String?
+    public let value: String?
     /// Why a value could not be used, e.g. `not a number`.
-    public var note: String?
+    public let note: String?
 
+    /// A reason as evaluated, or as read back from the store.
     public init(rule: String, passed: Bool, points: Int, value: String? = nil, note: String? = nil) {
         self.rule = rule
         self.passed = passed

@@ -7,6 +7,7 @@ public struct CriteriaProblem: Sendable, Hashable, CustomStringConvertible {
     public var key: String?
     public var index: Int?
 
+    /// A problem with `message`, at `key` (element `index` of it) when given.
     public init(_ message: String, key: String? = nil, index: Int? = nil) {
         self.message = message
         self.key = key
@@ -20,10 +21,12 @@ public struct CriteriaProblem: Sendable, Hashable, CustomStringConvertible {
 public struct CriteriaError: Error, Sendable, Hashable, CustomStringConvertible {
     public var problems: [CriteriaProblem]
 
+    /// An error carrying every problem found.
     public init(_ problems: [CriteriaProblem]) {
         self.problems = problems
     }
 
+    /// An error with one problem.
     public init(_ message: String, key: String? = nil, index: Int? = nil) {
         self.problems = [CriteriaProblem(message, key: key, index: index)]
     }

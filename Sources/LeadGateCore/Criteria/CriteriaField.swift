@@ -145,6 +145,7 @@ enum FieldValue {
     }
 }
 
+/// The names `weekday` takes.
 enum Weekday {
     /// Index 0 is Sunday, as the week starts in Israel and the US.
     static let names = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
@@ -190,9 +191,12 @@ public struct CriteriaInput: Sendable {
 
     /// The part after the last `@` of the email, lower-cased.
     fileprivate var emailDomain: String? {
-        guard let email = contact.email, let at = email.utf8.lastIndex(of: UInt8(ascii: "@")) else { return nil }
-        let domain = String(email[email.utf8.index(after: at)...])
-        return domain.isEmpty ? nil : CriteriaText.folded(domain, caseSensitive: false)
+        guard var email = contact.email else { return nil }
+        let domain = email.withUTF8 { bytes in
+            bytes.lastIndex(of: UInt8(ascii: "@")).map { String(decoding: bytes[($0 + 1)...], as: UTF8.self) }
+        }
+        guard let domain, !domain.isEmpty else { return nil }
+        return CriteriaText.folded(domain, caseSensitive: false)
     }
 
     /// Hour (0–23) and weekday (0 = Sunday) of `receivedAt` in `timeZone`.

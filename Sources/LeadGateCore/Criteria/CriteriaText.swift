@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Each step first checks whether it has anything to do: lead text arrives composed from the
 /// normalize stage and is mostly ASCII or caseless Hebrew, and Foundation's composition and the
-/// standard library's lowering cost a microsecond or more on text they leave unchanged.
+/// standard library's lowering cost hundreds of nanoseconds even on text they leave unchanged.
 enum CriteriaText {
     static func isASCII(_ text: String) -> Bool {
         var text = text

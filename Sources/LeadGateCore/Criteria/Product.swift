@@ -64,6 +64,7 @@ public struct StageTable: Sendable, Hashable {
         public let name: String
         public let probability: Double
 
+        /// A stage called `name` whose opportunities are won with `probability` (0...1).
         public init(_ name: String, _ probability: Double) {
             self.name = name
             self.probability = probability

@@ -8,11 +8,9 @@ import LeadGateSourceKit
 /// The meaning of criteria (fields, operators, what fits what) lives in LeadGateCore; this reader
 /// only walks the config tree and points each problem the core finds at the key it names.
 public enum ProductConfig {
-    /// Keys of the config root this reader takes; the loader calls `finish()` on the root itself.
-    public static let rootKeys = ["products", "default_product", "free_email_domains"]
-
     /// The catalog the root describes (empty when it has no `products`), or nil when anything was
-    /// wrong, every problem then being in `root.diagnostics`.
+    /// wrong, every problem then being in `root.diagnostics`. Marks the three keys read; the loader
+    /// calls `finish()` on the root itself.
     public static func read(from root: ConfigSection) -> ProductCatalog? {
         let diagnostics = root.diagnostics
         let errorsBefore = diagnostics.errors.count
@@ -32,9 +30,9 @@ public enum ProductConfig {
             return diagnostics.errors.count == errorsBefore ? catalog : nil
         } catch {
             // Products that failed to read are already reported; a default naming one of them is not a second error.
-            let readNames = Set(sections.compactMap { $0.value("name").flatMap(scalarText) })
+            let writtenNames = Set(sections.compactMap { $0.value("name").flatMap(scalarText) })
             for problem in error.problems {
-                if problem.key == "default_product", let defaultProduct, readNames.contains(defaultProduct) { continue }
+                if problem.key == "default_product", let defaultProduct, writtenNames.contains(defaultProduct) { continue }
                 let mark: ConfigMark
                 if problem.key == "default_product" {
                     mark = root.mark(of: "default_product")

@@ -77,15 +77,15 @@ func makeLeads() -> [CriteriaInput] {
 /// What the rules read, read by hand: the floor under any evaluation of these leads.
 @inline(never)
 func readFields(_ input: CriteriaInput) -> Int {
+    func length(_ text: String?) -> Int { text?.utf8.count ?? 0 }
     let contact = input.contact
     let attribution = input.attribution
-    let texts: [String?] = [
-        contact.email, contact.fullName, contact.phone, contact.country, contact.jobTitle, contact.company,
-        input.phoneRegion, input.phoneLineType?.rawValue, input.fields["budget"], input.fields["employees"],
-        attribution.utmSource, attribution.utmMedium, attribution.sourceType, attribution.campaign,
-    ]
-    let offset = input.timeZone.secondsFromGMT(for: input.receivedAt)
-    return texts.reduce(offset & 1) { $0 &+ ($1?.utf8.count ?? 0) }
+    var total = input.timeZone.secondsFromGMT(for: input.receivedAt) & 1
+    total &+= length(contact.email) &+ length(contact.fullName) &+ length(contact.phone) &+ length(contact.country)
+    total &+= length(contact.jobTitle) &+ length(contact.company) &+ length(input.phoneRegion) &+ length(input.phoneLineType?.rawValue)
+    total &+= length(input.fields["budget"]) &+ length(input.fields["employees"]) &+ length(attribution.utmSource)
+    total &+= length(attribution.utmMedium) &+ length(attribution.sourceType) &+ length(attribution.campaign)
+    return total
 }
 
 let leads = makeLeads()
