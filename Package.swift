@@ -61,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "leadgate",
             dependencies: [
-                "LeadGateServer", "LeadGateStore", "LeadGateCore",
+                "LeadGateServer", "LeadGateStore", "LeadGateCore", "LeadGateSourceKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swift6

@@ -11,11 +11,16 @@ public struct Gateway: Sendable {
     public let store: any LeadStore
     public let pipeline: IntakePipeline
 
-    /// Opens the configured store.
-    public init(config: GatewayConfig, now: @escaping @Sendable () -> Date = { Date() }) throws {
+    /// Opens the configured store and checks that no product's criteria changed without a version bump.
+    public init(config: GatewayConfig, now: @escaping @Sendable () -> Date = { Date() }) async throws {
         self.config = config
         self.store = try Self.openStore(config.store)
-        self.pipeline = IntakePipeline(store: store, now: now)
+        let qualifier = config.catalog.map { CatalogQualifier(catalog: $0, timeZone: config.server.timeZone) }
+        self.pipeline = IntakePipeline(store: store, qualifier: qualifier, now: now)
+        for product in config.catalog?.products ?? [] {
+            let criteria = product.criteria
+            try await store.registerCriteria(product: product.name, version: criteria.version, rulesHash: criteria.rulesHash, at: now())
+        }
     }
 
     /// Opens the store `settings` name (the CLI reads leads through this too).
@@ -31,7 +36,7 @@ public struct Gateway: Sendable {
         let router = Router(context: GatewayRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
         IngestRoutes(config: config, pipeline: pipeline, limiter: RateLimiter(now: pipeline.now)).add(to: router)
-        AdminRoutes(config: config, store: store).add(to: router)
+        AdminRoutes(config: config, store: store, now: pipeline.now).add(to: router)
         return router
     }
 

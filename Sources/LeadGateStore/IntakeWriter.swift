@@ -2,64 +2,172 @@ import Foundation
 import GRDB
 import LeadGateCore
 
-/// A record with what the writer stores already encoded.
+/// A record with what can be worked out before the writer: its decision and its JSON.
 struct PreparedIntake: Sendable {
     var record: IntakeRecord
+    /// The submission's own decision, which stands when the submission makes a new lead.
+    var decision: LeadDecision
     /// The submission's normalized lead as JSON, the lead's body when the lead is new. (A touch keeps
     /// its raw payload; what it added to an existing lead is merged into that lead's body.)
     var bodyJSON: String
+    var qualificationJSON: String?
     var search: String
 
-    init(_ record: IntakeRecord) throws {
+    init(_ record: IntakeRecord) {
         self.record = record
-        self.bodyJSON = try IntakeWriter.json(StoredLeadBody(record.lead))
+        self.decision = IntakeWriter.decide(record.lead, rejection: record.rejection, qualifier: record.qualifier, at: record.receivedAt)
+        self.bodyJSON = StoredLeadBody(record.lead).json()
+        self.qualificationJSON = decision.qualification?.json()
         self.search = SQLiteSchema.searchText(record.lead.contact)
     }
 }
 
 extension StoredLeadBody {
     init(_ lead: NormalizedLead) {
-        self.init(contact: lead.contact, attribution: lead.attribution, fields: lead.fields, consent: lead.consent, problems: lead.problems)
+        self.init(
+            contact: lead.contact, attribution: lead.attribution, fields: lead.fields, consent: lead.consent,
+            problems: lead.problems, phoneType: lead.phoneLineType, phoneRegion: lead.phoneRegion
+        )
     }
 }
 
-/// The identify and commit stages for one submission, inside the writer's transaction. Because every
-/// intake passes through the one writer, the look-ups and the inserts cannot race: fifty identical
-/// concurrent posts make one lead.
+/// The stored state of a lead the writer may change.
+private struct ExistingLead {
+    var id: String
+    var status: LeadStatus
+    var body: StoredLeadBody
+    var product: String?
+    var owner: String?
+    var opportunity: Opportunity?
+}
+
+/// The identify, qualify-again, assign and commit stages for one submission, inside the writer's
+/// transaction. Because every intake passes through the one writer, the look-ups, the round-robin
+/// counters and the inserts cannot race: fifty identical concurrent posts make one lead, and two
+/// hundred concurrent opportunities are dealt out in strict turn.
 struct IntakeWriter {
     let db: Database
+
+    /// Who history rows written by the pipeline name as the actor.
+    static let pipelineActor = "leadgate"
+
+    static func decide(_ lead: NormalizedLead, rejection: String?, qualifier: (any LeadQualifier)?, at date: Date) -> LeadDecision {
+        if let rejection { return LeadDecision(status: .rejected, rejectReason: rejection) }
+        if let qualifier { return qualifier.qualify(lead, receivedAt: date) }
+        return lead.contact.isReachable ? LeadDecision(status: .lead) : LeadDecision(status: .rejected, rejectReason: "no_contact")
+    }
 
     func write(_ prepared: PreparedIntake) throws -> IntakeOutcome {
         let record = prepared.record
         if let replay = try findReplay(of: record) { return replay }
-        let received = SQLiteSchema.millis(record.receivedAt)
-        if record.status != .rejected, let existing = try findPerson(record.lead) {
-            try addTouch(prepared, to: existing.id)
-            var body = existing.body
-            Self.merge(record.lead, into: &body)
-            try db.execute(
-                sql: "UPDATE leads SET body = ?, search = ?, email_key = ?, phone = ?, updated_at = MAX(updated_at, ?) WHERE id = ?",
-                arguments: [
-                    try Self.json(body), SQLiteSchema.searchText(body.contact), body.contact.email?.lowercased(),
-                    body.contact.phone, received, existing.id,
-                ]
-            )
-            return IntakeOutcome(leadID: existing.id, status: existing.status, kind: .touched)
+        if prepared.decision.status != .rejected, let existing = try findPerson(record.lead) {
+            return try touch(existing, with: prepared)
         }
-        let statement = try db.cachedStatement(sql: """
+        let decision = prepared.decision
+        let owner = try assignOwner(decision, lead: record.lead, qualifier: record.qualifier, at: record.receivedAt)
+        let received = SQLiteSchema.millis(record.receivedAt)
+        let opportunity = decision.opportunity
+        let rejected = decision.status == .rejected
+        try db.cachedStatement(sql: """
             INSERT INTO leads (id, status, reject_reason, email_key, phone, source, source_type, campaign, is_test,
-                               search, body, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        try statement.execute(arguments: [
-            record.leadID, record.status.rawValue, record.rejectReason,
-            record.status == .rejected ? nil : record.lead.contact.email?.lowercased(),
-            record.status == .rejected ? nil : record.lead.contact.phone,
-            record.source, record.lead.attribution.sourceType, record.lead.attribution.campaign, record.isTest,
-            prepared.search, prepared.bodyJSON, received, received,
-        ])
+                               search, body, product, owner, score, criteria, qualification,
+                               stage, amount, currency, probability, expected_close, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                record.leadID, decision.status.rawValue, decision.rejectReason,
+                rejected ? nil : record.lead.contact.email?.lowercased(), rejected ? nil : record.lead.contact.phone,
+                record.source, record.lead.attribution.sourceType, record.lead.attribution.campaign, record.isTest,
+                prepared.search, prepared.bodyJSON, decision.product, owner, decision.qualification?.score,
+                decision.qualification?.criteria, prepared.qualificationJSON,
+                opportunity?.stage, opportunity?.amount, opportunity?.currency, opportunity?.probability,
+                opportunity?.expectedClose, received, received,
+            ])
         try addTouch(prepared, to: record.leadID)
-        return IntakeOutcome(leadID: record.leadID, status: record.status, kind: .created)
+        if let opportunity {
+            try history(record.leadID, at: record.receivedAt, field: "stage", from: nil, to: opportunity.stage)
+        }
+        return IntakeOutcome(leadID: record.leadID, status: decision.status, kind: .created, rejectReason: decision.rejectReason)
+    }
+
+    /// A new touch on a known person: merge what it adds, then qualify the merged lead by the current
+    /// criteria. An opportunity a person moved stays as it is; an opportunity never loses its owner or stage
+    /// to a re-qualification that still says opportunity.
+    private func touch(_ existing: ExistingLead, with prepared: PreparedIntake) throws -> IntakeOutcome {
+        let record = prepared.record
+        try addTouch(prepared, to: existing.id)
+        var body = existing.body
+        Self.merge(record.lead, into: &body)
+        let received = SQLiteSchema.millis(record.receivedAt)
+
+        var status = existing.status
+        var rejectReason: String?
+        var product = existing.product
+        var owner = existing.owner
+        var opportunity = existing.opportunity
+        var qualification: Qualification?
+        if let qualifier = record.qualifier, existing.opportunity?.manual != true {
+            let merged = body.normalized
+            let decision = qualifier.qualify(merged, receivedAt: record.receivedAt)
+            qualification = decision.qualification
+            product = decision.product ?? product
+            if decision.status == .opportunity {
+                if opportunity == nil {
+                    opportunity = decision.opportunity
+                    owner = try owner ?? assignOwner(decision, lead: merged, qualifier: qualifier, at: record.receivedAt)
+                    try history(existing.id, at: record.receivedAt, field: "stage", from: nil, to: opportunity?.stage)
+                }
+            } else if opportunity != nil {
+                try history(existing.id, at: record.receivedAt, field: "stage", from: opportunity?.stage, to: nil)
+                opportunity = nil
+            }
+            if decision.status != status {
+                try history(existing.id, at: record.receivedAt, field: "status", from: status.rawValue, to: decision.status.rawValue)
+            }
+            status = decision.status
+            rejectReason = decision.rejectReason
+        }
+        try db.execute(
+            sql: """
+                UPDATE leads SET body = ?, search = ?, email_key = ?, phone = ?, status = ?, reject_reason = ?,
+                    product = ?, owner = ?, score = COALESCE(?, score), criteria = COALESCE(?, criteria),
+                    qualification = COALESCE(?, qualification), stage = ?, amount = ?, currency = ?, probability = ?,
+                    expected_close = ?, updated_at = MAX(updated_at, ?)
+                WHERE id = ?
+                """,
+            arguments: [
+                body.json(), SQLiteSchema.searchText(body.contact), body.contact.email?.lowercased(), body.contact.phone,
+                status.rawValue, rejectReason, product, owner, qualification?.score, qualification?.criteria,
+                qualification?.json(), opportunity?.stage, opportunity?.amount, opportunity?.currency,
+                opportunity?.probability, opportunity?.expectedClose, received, existing.id,
+            ]
+        )
+        return IntakeOutcome(leadID: existing.id, status: status, kind: .touched, rejectReason: rejectReason)
+    }
+
+    /// The owner of a new opportunity; products that assign by turns draw their counter here.
+    private func assignOwner(_ decision: LeadDecision, lead: NormalizedLead, qualifier: (any LeadQualifier)?, at date: Date) throws -> String? {
+        guard decision.status == .opportunity, let product = decision.product, let qualifier else { return nil }
+        let counter = qualifier.assignsByTurns(product) ? try nextTurn(of: product) : 0
+        return qualifier.owner(of: lead, product: product, receivedAt: date, counter: counter)
+    }
+
+    /// The product's assignment count so far, advanced by one (persisted: fair across restarts).
+    private func nextTurn(of product: String) throws -> UInt64 {
+        let next = try Int64.fetchOne(
+            db.cachedStatement(sql: """
+                INSERT INTO assignment_counters (product, next) VALUES (?, 1)
+                ON CONFLICT(product) DO UPDATE SET next = next + 1
+                RETURNING next
+                """),
+            arguments: [product]
+        ) ?? 1
+        return UInt64(max(0, next - 1))
+    }
+
+    private func history(_ leadID: String, at date: Date, field: String, from old: String?, to new: String?) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO lead_history (lead_id, at, recorded_at, actor, field, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [leadID, SQLiteSchema.millis(date), SQLiteSchema.millis(date), Self.pipelineActor, field, old, new])
     }
 
     /// The same submission seen before: same external id from the same source, or the same content within the window.
@@ -68,7 +176,7 @@ struct IntakeWriter {
         if let externalID = record.lead.externalID {
             row = try Row.fetchOne(
                 db.cachedStatement(sql: """
-                    SELECT l.id, l.status FROM touches t JOIN leads l ON l.id = t.lead_id
+                    SELECT l.id, l.status, l.reject_reason FROM touches t JOIN leads l ON l.id = t.lead_id
                     WHERE t.source = ? AND t.external_id = ?
                     """),
                 arguments: [record.source, externalID]
@@ -76,7 +184,7 @@ struct IntakeWriter {
         } else if let since = record.dedupeSince {
             row = try Row.fetchOne(
                 db.cachedStatement(sql: """
-                    SELECT l.id, l.status FROM touches t JOIN leads l ON l.id = t.lead_id
+                    SELECT l.id, l.status, l.reject_reason FROM touches t JOIN leads l ON l.id = t.lead_id
                     WHERE t.source = ? AND t.content_hash = ? AND t.received_at >= ?
                     ORDER BY t.received_at DESC LIMIT 1
                     """),
@@ -86,15 +194,16 @@ struct IntakeWriter {
             row = nil
         }
         guard let row, let status = LeadStatus(rawValue: row["status"]) else { return nil }
-        return IntakeOutcome(leadID: row["id"], status: status, kind: .replay)
+        return IntakeOutcome(leadID: row["id"], status: status, kind: .replay, rejectReason: row["reject_reason"])
     }
 
     /// The existing lead of the same person: same email; else same phone when either side has no email.
-    private func findPerson(_ lead: NormalizedLead) throws -> (id: String, status: LeadStatus, body: StoredLeadBody)? {
+    private func findPerson(_ lead: NormalizedLead) throws -> ExistingLead? {
+        let columns = "id, status, body, product, owner, stage, amount, currency, probability, expected_close, closed_at, manual"
         var row: Row?
         if let email = lead.contact.email?.lowercased() {
             row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT id, status, body FROM leads WHERE email_key = ? AND status != 'rejected' ORDER BY id LIMIT 1"),
+                db.cachedStatement(sql: "SELECT \(columns) FROM leads WHERE email_key = ? AND status != 'rejected' ORDER BY id LIMIT 1"),
                 arguments: [email]
             )
         }
@@ -102,7 +211,7 @@ struct IntakeWriter {
             let requireNoEmail = lead.contact.email != nil
             row = try Row.fetchOne(
                 db.cachedStatement(sql: """
-                    SELECT id, status, body FROM leads
+                    SELECT \(columns) FROM leads
                     WHERE phone = ? AND status != 'rejected' AND (? = 0 OR email_key IS NULL) ORDER BY id LIMIT 1
                     """),
                 arguments: [phone, requireNoEmail]
@@ -111,7 +220,10 @@ struct IntakeWriter {
         guard let row, let status = LeadStatus(rawValue: row["status"]) else { return nil }
         let text: String = row["body"]
         let body = try LeadJSON.decoder().decode(StoredLeadBody.self, from: Data(text.utf8))
-        return (row["id"], status, body)
+        return ExistingLead(
+            id: row["id"], status: status, body: body, product: row["product"], owner: row["owner"],
+            opportunity: SQLiteSchema.opportunity(from: row)
+        )
     }
 
     private func addTouch(_ prepared: PreparedIntake, to leadID: String) throws {
@@ -126,18 +238,18 @@ struct IntakeWriter {
     }
 
     /// A later touch fills what the lead did not know yet; what it knew stays (the first answer is kept,
-    /// later answers are in the touch).
+    /// later answers are in the touch's payload).
     static func merge(_ new: NormalizedLead, into body: inout StoredLeadBody) {
         func fill(_ keyPath: WritableKeyPath<Contact, String?>) {
             if body.contact[keyPath: keyPath] == nil { body.contact[keyPath: keyPath] = new.contact[keyPath: keyPath] }
         }
         fill(\.fullName); fill(\.firstName); fill(\.lastName); fill(\.email); fill(\.phone); fill(\.phoneExtension)
         fill(\.company); fill(\.jobTitle); fill(\.country); fill(\.city)
+        if body.phoneType == nil, body.contact.phone == new.contact.phone {
+            body.phoneType = new.phoneLineType
+            body.phoneRegion = new.phoneRegion
+        }
         body.fields.merge(new.fields) { old, _ in old }
         if new.consent.marketing != nil { body.consent = new.consent }
-    }
-
-    static func json(_ body: StoredLeadBody) throws -> String {
-        body.json()
     }
 }

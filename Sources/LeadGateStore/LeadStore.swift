@@ -8,8 +8,10 @@ public struct IntakeRecord: Sendable {
     public var touchID: String
     public var source: String
     public var lead: NormalizedLead
-    public var status: LeadStatus
-    public var rejectReason: String?
+    /// Set when the adapter already refused the submission (`honeypot`): it is kept as rejected, unqualified.
+    public var rejection: String?
+    /// Decides status, product and owner; without one a lead is `lead`, or `rejected` when unreachable.
+    public var qualifier: (any LeadQualifier)?
     public var isTest: Bool
     public var receivedAt: Date
     /// Hash of the submission's content; with `dedupeSince`, a repeat of the same content is the same touch.
@@ -20,16 +22,16 @@ public struct IntakeRecord: Sendable {
     public var contentType: String?
 
     public init(
-        leadID: String, touchID: String, source: String, lead: NormalizedLead, status: LeadStatus,
-        rejectReason: String? = nil, isTest: Bool = false, receivedAt: Date, contentHash: String,
+        leadID: String, touchID: String, source: String, lead: NormalizedLead, rejection: String? = nil,
+        qualifier: (any LeadQualifier)? = nil, isTest: Bool = false, receivedAt: Date, contentHash: String,
         dedupeSince: Date?, payload: [UInt8], contentType: String?
     ) {
         self.leadID = leadID
         self.touchID = touchID
         self.source = source
         self.lead = lead
-        self.status = status
-        self.rejectReason = rejectReason
+        self.rejection = rejection
+        self.qualifier = qualifier
         self.isTest = isTest
         self.receivedAt = receivedAt
         self.contentHash = contentHash
@@ -53,11 +55,14 @@ public struct IntakeOutcome: Sendable, Hashable {
     public var leadID: String
     public var status: LeadStatus
     public var kind: Kind
+    /// Why the lead is rejected, when it is.
+    public var rejectReason: String?
 
-    public init(leadID: String, status: LeadStatus, kind: Kind) {
+    public init(leadID: String, status: LeadStatus, kind: Kind, rejectReason: String? = nil) {
         self.leadID = leadID
         self.status = status
         self.kind = kind
+        self.rejectReason = rejectReason
     }
 }
 
@@ -97,15 +102,22 @@ public struct QuarantineEntry: Sendable, Hashable, Codable {
 public struct LeadQuery: Sendable, Hashable {
     public var status: LeadStatus?
     public var source: String?
+    public var product: String?
+    public var owner: String?
     public var since: Date?
     /// Free text matched against name, email, phone and company.
     public var text: String?
     public var after: String?
     public var limit: Int
 
-    public init(status: LeadStatus? = nil, source: String? = nil, since: Date? = nil, text: String? = nil, after: String? = nil, limit: Int = 50) {
+    public init(
+        status: LeadStatus? = nil, source: String? = nil, product: String? = nil, owner: String? = nil,
+        since: Date? = nil, text: String? = nil, after: String? = nil, limit: Int = 50
+    ) {
         self.status = status
         self.source = source
+        self.product = product
+        self.owner = owner
         self.since = since
         self.text = text
         self.after = after
@@ -137,6 +149,50 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public var description: String { "\(code): \(message)" }
 }
 
+/// The parts of a lead a person changes through the admin API (outcomes from the CRM, promotions).
+public struct LeadState: Sendable, Hashable {
+    public var status: LeadStatus
+    public var rejectReason: String?
+    public var product: String?
+    public var owner: String?
+    public var opportunity: Opportunity?
+
+    public init(status: LeadStatus, rejectReason: String? = nil, product: String?, owner: String?, opportunity: Opportunity?) {
+        self.status = status
+        self.rejectReason = rejectReason
+        self.product = product
+        self.owner = owner
+        self.opportunity = opportunity
+    }
+
+    public init(of lead: Lead) {
+        self.init(status: lead.status, rejectReason: lead.rejectReason, product: lead.product, owner: lead.owner, opportunity: lead.opportunity)
+    }
+}
+
+/// One recorded change of a lead: who, when it really happened, when it was recorded, from → to.
+public struct HistoryEntry: Sendable, Hashable, Codable {
+    public var at: Date
+    public var recordedAt: Date
+    public var actor: String
+    public var field: String
+    public var from: String?
+    public var to: String?
+
+    public init(at: Date, recordedAt: Date, actor: String, field: String, from: String?, to: String?) {
+        self.at = at
+        self.recordedAt = recordedAt
+        self.actor = actor
+        self.field = field
+        self.from = from
+        self.to = to
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case at, recordedAt = "recorded_at", actor, field, from, to
+    }
+}
+
 /// Durable storage of leads, touches and quarantine. Implementations: SQLite (GRDB) now, PostgreSQL later;
 /// callers see only this protocol.
 public protocol LeadStore: Sendable {
@@ -148,6 +204,19 @@ public protocol LeadStore: Sendable {
     func lead(id: String) async throws -> Lead?
     func leads(_ query: LeadQuery) async throws -> LeadPage
     func quarantined(limit: Int) async throws -> [QuarantineEntry]
+    /// Changes a lead atomically: `change` gets the lead as stored and returns its new state (or throws to
+    /// refuse); every field that differs is written with a history row. Nil when there is no such lead.
+    func update(
+        leadID: String, actor: String, at date: Date, recordedAt: Date,
+        _ change: @escaping @Sendable (Lead) throws -> LeadState
+    ) async throws -> Lead?
+    /// Calls `body` with every lead of `product` created since `since`, oldest first, for backtests.
+    func replay(product: String, since: Date?, _ body: @escaping @Sendable (ReplayLead) throws -> Void) async throws
+    /// The recorded changes of a lead, oldest first.
+    func history(leadID: String) async throws -> [HistoryEntry]
+    /// Records that `product`'s criteria `version` has `rulesHash`; throws `StoreError` with code
+    /// `criteria_changed` when that version was recorded before with other rules (edit without a version bump).
+    func registerCriteria(product: String, version: Int, rulesHash: String, at date: Date) async throws
     /// Throws when the store cannot be reached (readiness).
     func ping() async throws
 }

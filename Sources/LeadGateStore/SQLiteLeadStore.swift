@@ -43,7 +43,7 @@ public final class SQLiteLeadStore: LeadStore {
     public func commit(_ records: [IntakeRecord]) async throws -> [IntakeOutcome] {
         guard !records.isEmpty else { return [] }
         // Encoding happens here, on the caller's task, so the one writer only looks up and inserts.
-        return try await committer.submit(try records.map(PreparedIntake.init))
+        return try await committer.submit(records.map(PreparedIntake.init))
     }
 
     /// Writes every group of a batch in one transaction. Should any group fail, that transaction is rolled
@@ -122,6 +122,14 @@ public final class SQLiteLeadStore: LeadStore {
                 clauses.append("source = ?")
                 _ = arguments.append(contentsOf: [source])
             }
+            if let product = query.product {
+                clauses.append("product = ?")
+                _ = arguments.append(contentsOf: [product])
+            }
+            if let owner = query.owner {
+                clauses.append("owner = ?")
+                _ = arguments.append(contentsOf: [owner])
+            }
             if let since = query.since {
                 clauses.append("created_at >= ?")
                 _ = arguments.append(contentsOf: [SQLiteSchema.millis(since)])
@@ -144,6 +152,111 @@ public final class SQLiteLeadStore: LeadStore {
                 leads[index].touches = try SQLiteSchema.touches(of: leads[index].id, in: db)
             }
             return LeadPage(leads: leads, next: rows.count > limit ? leads.last?.id : nil)
+        }
+    }
+
+    public func update(
+        leadID: String, actor: String, at date: Date, recordedAt: Date,
+        _ change: @escaping @Sendable (Lead) throws -> LeadState
+    ) async throws -> Lead? {
+        try await pool.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM leads WHERE id = ?", arguments: [leadID]) else { return nil }
+            let lead = try SQLiteSchema.lead(from: row, touches: [])
+            let old = LeadState(of: lead)
+            let new = try change(lead)
+            guard new != old else { return try SQLiteSchema.lead(from: row, touches: SQLiteSchema.touches(of: leadID, in: db)) }
+            let tracked: [(String, String?, String?)] = [
+                ("status", old.status.rawValue, new.status.rawValue),
+                ("product", old.product, new.product),
+                ("owner", old.owner, new.owner),
+                ("stage", old.opportunity?.stage, new.opportunity?.stage),
+                ("amount", old.opportunity?.amount.map(Self.amountText), new.opportunity?.amount.map(Self.amountText)),
+                ("currency", old.opportunity?.currency, new.opportunity?.currency),
+                ("expected_close", old.opportunity?.expectedClose, new.opportunity?.expectedClose),
+            ]
+            for (field, from, to) in tracked where from != to {
+                try db.execute(
+                    sql: "INSERT INTO lead_history (lead_id, at, recorded_at, actor, field, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    arguments: [leadID, SQLiteSchema.millis(date), SQLiteSchema.millis(recordedAt), actor, field, from, to]
+                )
+            }
+            let opportunity = new.opportunity
+            try db.execute(
+                sql: """
+                    UPDATE leads SET status = ?, reject_reason = ?, product = ?, owner = ?, stage = ?, amount = ?, currency = ?,
+                        probability = ?, expected_close = ?, closed_at = ?, manual = ?, updated_at = MAX(updated_at, ?)
+                    WHERE id = ?
+                    """,
+                arguments: [
+                    new.status.rawValue, new.rejectReason, new.product, new.owner, opportunity?.stage, opportunity?.amount,
+                    opportunity?.currency, opportunity?.probability, opportunity?.expectedClose,
+                    opportunity?.closedAt.map(SQLiteSchema.millis), opportunity?.manual ?? false, SQLiteSchema.millis(recordedAt), leadID,
+                ]
+            )
+            guard let updated = try Row.fetchOne(db, sql: "SELECT * FROM leads WHERE id = ?", arguments: [leadID]) else { return nil }
+            return try SQLiteSchema.lead(from: updated, touches: SQLiteSchema.touches(of: leadID, in: db))
+        }
+    }
+
+    public func replay(product: String, since: Date?, _ body: @escaping @Sendable (ReplayLead) throws -> Void) async throws {
+        try await pool.read { db in
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT body, created_at, stage, amount, currency, probability, expected_close, closed_at, manual
+                    FROM leads WHERE product = ? AND created_at >= ? AND is_test = 0 ORDER BY id
+                    """,
+                arguments: [product, since.map(SQLiteSchema.millis) ?? Int64.min]
+            )
+            let decoder = LeadJSON.decoder()
+            while let row = try rows.next() {
+                let text: String = row["body"]
+                let stored = try decoder.decode(StoredLeadBody.self, from: Data(text.utf8))
+                try body(ReplayLead(
+                    lead: stored.normalized, receivedAt: SQLiteSchema.date(row["created_at"]),
+                    opportunity: SQLiteSchema.opportunity(from: row)
+                ))
+            }
+        }
+    }
+
+    /// `20000` rather than `20000.0` in history rows.
+    static func amountText(_ amount: Double) -> String {
+        amount == amount.rounded() && abs(amount) < 1e15 ? String(Int64(amount)) : String(amount)
+    }
+
+    public func history(leadID: String) async throws -> [HistoryEntry] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM lead_history WHERE lead_id = ? ORDER BY at, id", arguments: [leadID]
+            ).map { row in
+                HistoryEntry(
+                    at: SQLiteSchema.date(row["at"]), recordedAt: SQLiteSchema.date(row["recorded_at"]), actor: row["actor"],
+                    field: row["field"], from: row["old_value"], to: row["new_value"]
+                )
+            }
+        }
+    }
+
+    public func registerCriteria(product: String, version: Int, rulesHash: String, at date: Date) async throws {
+        try await pool.write { db in
+            if let known = try String.fetchOne(
+                db, sql: "SELECT rules_hash FROM criteria_versions WHERE product = ? AND version = ?", arguments: [product, version]
+            ) {
+                guard known == rulesHash else {
+                    throw StoreError(
+                        code: "criteria_changed",
+                        message: "the criteria of product '\(product)' changed but still say version \(version) "
+                            + "(rules hash \(known) when first used, \(rulesHash) now): raise criteria.version so leads keep "
+                            + "saying which rules decided them"
+                    )
+                }
+                return
+            }
+            try db.execute(
+                sql: "INSERT INTO criteria_versions (product, version, rules_hash, registered_at) VALUES (?, ?, ?, ?)",
+                arguments: [product, version, rulesHash, SQLiteSchema.millis(date)]
+            )
         }
     }
 

@@ -9,6 +9,21 @@ struct StoredLeadBody: Codable, Equatable {
     var fields: [String: String]
     var consent: Consent
     var problems: [NormalizationProblem]
+    /// What the phone number told about itself, kept so the lead can be qualified again.
+    var phoneType: PhoneLineType?
+    var phoneRegion: String?
+
+    enum CodingKeys: String, CodingKey {
+        case contact, attribution, fields, consent, problems, phoneType = "phone_type", phoneRegion = "phone_region"
+    }
+
+    /// The lead as the qualify stage sees it.
+    var normalized: NormalizedLead {
+        NormalizedLead(
+            contact: contact, attribution: attribution, consent: consent, fields: fields,
+            phoneLineType: phoneType, phoneRegion: phoneRegion, problems: problems
+        )
+    }
 }
 
 extension StoredLeadBody {
@@ -61,6 +76,37 @@ extension StoredLeadBody {
             writer.endObject()
         }
         writer.endArray()
+        writer.field("phone_type", phoneType?.rawValue)
+        writer.field("phone_region", phoneRegion)
+        writer.endObject()
+        return writer.string
+    }
+}
+
+extension Qualification {
+    /// The qualification as JSON, written directly (it is written on every intake); `Codable` reads it back.
+    func json() -> String {
+        var writer = JSONWriter(capacity: 128 + 96 * reasons.count)
+        writer.beginObject()
+        writer.field("criteria", criteria)
+        writer.key("score")
+        writer.int(score)
+        writer.field("decision", decision.rawValue)
+        writer.field("rejected_by", rejectedBy)
+        writer.key("reasons")
+        writer.beginArray()
+        for reason in reasons {
+            writer.beginObject()
+            writer.field("rule", reason.rule)
+            writer.key("passed")
+            writer.bool(reason.passed)
+            writer.key("points")
+            writer.int(reason.points)
+            writer.field("value", reason.value)
+            writer.field("note", reason.note)
+            writer.endObject()
+        }
+        writer.endArray()
         writer.endObject()
         return writer.string
     }
@@ -84,9 +130,23 @@ enum SQLiteSchema {
                     is_test INTEGER NOT NULL DEFAULT 0,
                     search TEXT NOT NULL,
                     body TEXT NOT NULL,
+                    product TEXT,
+                    owner TEXT,
+                    score INTEGER,
+                    criteria TEXT,
+                    qualification TEXT,
+                    stage TEXT,
+                    amount REAL,
+                    currency TEXT,
+                    probability REAL,
+                    expected_close TEXT,
+                    closed_at INTEGER,
+                    manual INTEGER NOT NULL DEFAULT 0,
                     created_at INTEGER NOT NULL,
                     updated_at INTEGER NOT NULL
                 ) WITHOUT ROWID;
+                CREATE INDEX leads_product ON leads(product, id) WHERE product IS NOT NULL;
+                CREATE INDEX leads_owner ON leads(owner, id) WHERE owner IS NOT NULL;
                 CREATE INDEX leads_email ON leads(email_key) WHERE email_key IS NOT NULL;
                 CREATE INDEX leads_phone ON leads(phone) WHERE phone IS NOT NULL;
                 CREATE INDEX leads_status ON leads(status, id);
@@ -115,6 +175,28 @@ enum SQLiteSchema {
                     headers TEXT NOT NULL,
                     body BLOB NOT NULL,
                     replayed_at INTEGER
+                ) WITHOUT ROWID;
+                CREATE TABLE lead_history (
+                    id INTEGER PRIMARY KEY,
+                    lead_id TEXT NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+                    at INTEGER NOT NULL,
+                    recorded_at INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    field TEXT NOT NULL,
+                    old_value TEXT,
+                    new_value TEXT
+                );
+                CREATE INDEX lead_history_lead ON lead_history(lead_id, at);
+                CREATE TABLE assignment_counters (
+                    product TEXT PRIMARY KEY NOT NULL,
+                    next INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE criteria_versions (
+                    product TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    rules_hash TEXT NOT NULL,
+                    registered_at INTEGER NOT NULL,
+                    PRIMARY KEY (product, version)
                 ) WITHOUT ROWID;
                 """)
         }
@@ -151,10 +233,23 @@ enum SQLiteSchema {
         guard let status = LeadStatus(rawValue: statusText) else {
             throw StoreError(code: "corrupt_row", message: "lead \(row["id"] as String? ?? "?") has unknown status '\(statusText)'")
         }
+        let qualification = try (row["qualification"] as String?).map {
+            try LeadJSON.decoder().decode(Qualification.self, from: Data($0.utf8))
+        }
         return Lead(
             id: row["id"], status: status, rejectReason: row["reject_reason"], contact: body.contact,
             attribution: body.attribution, fields: body.fields, consent: body.consent, problems: body.problems,
-            isTest: row["is_test"], touches: touches, createdAt: date(row["created_at"]), updatedAt: date(row["updated_at"])
+            isTest: row["is_test"], product: row["product"], qualification: qualification, owner: row["owner"],
+            opportunity: opportunity(from: row), touches: touches,
+            createdAt: date(row["created_at"]), updatedAt: date(row["updated_at"])
+        )
+    }
+
+    static func opportunity(from row: Row) -> Opportunity? {
+        guard let stage: String = row["stage"] else { return nil }
+        return Opportunity(
+            stage: stage, amount: row["amount"], currency: row["currency"], probability: row["probability"] ?? 0,
+            expectedClose: row["expected_close"], closedAt: (row["closed_at"] as Int64?).map(date), manual: row["manual"]
         )
     }
 

@@ -2,15 +2,17 @@ import ArgumentParser
 import Foundation
 import LeadGateCore
 import LeadGateServer
+import LeadGateSourceKit
 import LeadGateStore
 import Logging
+import Synchronization
 
 @main
 struct LeadGateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leadgate",
         abstract: "LeadGate: a self-hosted lead intake gateway.",
-        subcommands: [Serve.self, CheckConfig.self, Leads.self]
+        subcommands: [Serve.self, CheckConfig.self, Leads.self, Qualify.self, Backtest.self]
     )
 }
 
@@ -49,7 +51,13 @@ struct Serve: AsyncParsableCommand {
         let config = try options.load()
         var logger = Logger(label: "leadgate")
         logger.logLevel = ProcessInfo.processInfo.environment["LEADGATE_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        let gateway = try Gateway(config: config)
+        let gateway: Gateway
+        do {
+            gateway = try await Gateway(config: config)
+        } catch let error as StoreError {
+            Stderr.print("\(options.path): \(error.message)")
+            throw ExitCode(78)
+        }
         logger.info("LeadGate serving \(config.sources.count) source(s) on http://\(config.server.host):\(config.server.port)")
         try await gateway.run(logger: logger)
     }
@@ -124,6 +132,169 @@ struct Leads: AsyncParsableCommand {
 }
 
 extension LeadStatus: ExpressibleByArgument {}
+
+struct Qualify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Decide a lead given as JSON by a product's criteria and print each rule's outcome.",
+        discussion: "FILE holds one JSON object of fields as a form would send them (name, email, phone, fields of your own)."
+    )
+    @OptionGroup var options: ConfigOption
+    @Option(help: "The product whose criteria decide (default: the product the lead is routed to).") var product: String?
+    @Option(help: "Read the fields as this source names them (its field map and default region).") var source: String?
+    @Flag(help: "Print JSON.") var json = false
+    @Argument(help: "The lead as a JSON file ('-' for stdin).") var file: String
+
+    func run() async throws {
+        let config = try options.load()
+        guard let catalog = config.catalog else {
+            Stderr.print("\(options.path) has no products: nothing to qualify against")
+            throw ExitCode(78)
+        }
+        let lead = try LeadFile.read(file, source: source.flatMap(config.source(named:)), config: config)
+        let now = Date()
+        let input = catalog.input(for: lead, receivedAt: now, timeZone: config.server.timeZone)
+        let chosen: LeadGateCore.Product
+        if let product {
+            guard let named = catalog.product(named: product) else {
+                Stderr.print("no product named '\(product)' (products: \(catalog.products.map(\.name).joined(separator: ", ")))")
+                throw ExitCode(64)
+            }
+            chosen = named
+        } else if let routed = catalog.route(input) {
+            chosen = routed
+        } else {
+            Stderr.print("no product takes this lead and there is no default_product")
+            throw ExitCode(1)
+        }
+        let qualification = chosen.criteria.evaluate(input)
+        if json {
+            print(String(decoding: try LeadJSON.encoder(pretty: true).encode(qualification), as: UTF8.self))
+            return
+        }
+        let rows = qualification.reasons.map { reason in
+            [reason.rule, reason.passed ? "yes" : "no", String(reason.points), reason.value ?? "-", reason.note ?? ""]
+        }
+        print(TextTable.render(header: ["RULE", "PASSED", "POINTS", "VALUE", "NOTE"], rows: rows))
+        let rejected = qualification.rejectedBy.map { " (rejected by \($0))" } ?? ""
+        print("\n\(qualification.criteria): score \(qualification.score) of \(chosen.criteria.threshold) → \(qualification.decision.rawValue)\(rejected)")
+    }
+}
+
+struct Backtest: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Replay a product's stored leads through other criteria and compare with the live ones on real outcomes."
+    )
+    @OptionGroup var options: ConfigOption
+    @Option(help: "The product whose leads are replayed.") var product: String
+    @Option(help: "A YAML file with the candidate criteria (version, threshold, rules).") var criteria: String
+    @Option(help: "Only leads created on or after this day (YYYY-MM-DD).") var since: String?
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        let config = try options.load()
+        guard let live = config.catalog?.product(named: product), let catalog = config.catalog else {
+            Stderr.print("no product named '\(product)' in \(options.path)")
+            throw ExitCode(64)
+        }
+        let candidate: Criteria
+        do {
+            candidate = try ConfigLoader.loadCriteria(path: criteria, product: product)
+        } catch {
+            for problem in error.errors { Stderr.print(problem.description) }
+            throw ExitCode(65)
+        }
+        var start: Date?
+        if let since {
+            guard CalendarDay.isValid(since), let day = try? Date(since + "T00:00:00Z", strategy: .iso8601) else {
+                Stderr.print("--since must be a day like 2026-01-01, found '\(since)'")
+                throw ExitCode(64)
+            }
+            start = day
+        }
+        let replayer = LeadGateCore.Backtest(product: live, freeEmailDomains: catalog.freeEmailDomains, timeZone: config.server.timeZone)
+        let summaries = BacktestTally(live: live.criteria, candidate: candidate)
+        try await Gateway.openStore(config.store).replay(product: product, since: start) { replay in
+            summaries.add(replay, replayer: replayer)
+        }
+        let (liveSummary, candidateSummary) = summaries.result
+        if json {
+            print(String(decoding: try LeadJSON.encoder(pretty: true).encode(["live": liveSummary, "candidate": candidateSummary]), as: UTF8.self))
+            return
+        }
+        func row(_ label: String, _ value: (BacktestSummary) -> String) -> [String] {
+            [label, value(liveSummary), value(candidateSummary)]
+        }
+        let rows = [
+            row("leads replayed") { String($0.leads) },
+            row("opportunities") { String($0.opportunities) },
+            row("  won") { String($0.won) },
+            row("  lost") { String($0.lost) },
+            row("opportunity → won") { $0.conversion.map { String(format: "%.1f%%", $0 * 100) } ?? "-" },
+            row("pipeline") { summary in
+                summary.pipeline.isEmpty ? "0" : summary.pipeline.sorted { $0.key < $1.key }
+                    .map { String(format: "%.0f %@", $0.value, $0.key) }.joined(separator: ", ")
+            },
+        ]
+        print(TextTable.render(header: ["", "LIVE \(live.criteria.id)", "CANDIDATE \(candidate.id)"], rows: rows))
+    }
+}
+
+/// The two running summaries of a backtest, filled from the store's replay callback.
+final class BacktestTally: Sendable {
+    private let state: Mutex<(BacktestSummary, BacktestSummary)>
+    private let live: Criteria
+    private let candidate: Criteria
+
+    init(live: Criteria, candidate: Criteria) {
+        self.live = live
+        self.candidate = candidate
+        self.state = Mutex((BacktestSummary(criteria: live.id), BacktestSummary(criteria: candidate.id)))
+    }
+
+    func add(_ replay: ReplayLead, replayer: LeadGateCore.Backtest) {
+        state.withLock { summaries in
+            replayer.add(replay, to: &summaries.0, by: live)
+            replayer.add(replay, to: &summaries.1, by: candidate)
+        }
+    }
+
+    var result: (BacktestSummary, BacktestSummary) { state.withLock { $0 } }
+}
+
+/// A lead given as a JSON file to `qualify`, normalized as the named source (or a plain web form) would.
+enum LeadFile {
+    static func read(_ path: String, source: ConfiguredSource?, config: GatewayConfig) throws -> NormalizedLead {
+        let data: Data
+        if path == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else if let contents = FileManager.default.contents(atPath: path) {
+            data = contents
+        } else {
+            Stderr.print("cannot read \(path)")
+            throw ExitCode(66)
+        }
+        let request = InboundRequest(
+            method: "POST", path: "/qualify", headers: [("Content-Type", "application/json")], body: Array(data), receivedAt: Date()
+        )
+        let fields: [RawField]
+        do {
+            guard let submission = try FormBody.decode(request).first else {
+                Stderr.print("\(path) holds no lead")
+                throw ExitCode(65)
+            }
+            fields = submission.fields
+        } catch let error as SourceError {
+            Stderr.print("\(path): \(error.message)")
+            throw ExitCode(65)
+        }
+        let normalizer = source?.normalizer ?? LeadNormalizer(fieldMap: .common)
+        let context = IntakeContext(
+            source: source?.name ?? "cli", sourceType: source?.type ?? "cli",
+            defaultRegion: source?.defaultRegion ?? config.server.defaultRegion, receivedAt: request.receivedAt
+        )
+        return normalizer.normalize(fields, context: context)
+    }
+}
 
 /// Aligned columns for the terminal; widths count characters, so Hebrew lines up as well as a terminal allows.
 enum TextTable {

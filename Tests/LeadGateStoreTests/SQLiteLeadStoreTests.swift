@@ -14,7 +14,7 @@ let t0 = Date(timeIntervalSince1970: 1_764_324_000) // 2025-11-28T10:00:00Z
 func record(
     source: String = "website", email: String? = nil, phone: String? = nil, name: String? = nil,
     externalID: String? = nil, hash: String? = nil, at date: Date = t0, window: TimeInterval? = 600,
-    status: LeadStatus = .lead, rejectReason: String? = nil, fields: [String: String] = [:]
+    rejection: String? = nil, qualifier: (any LeadQualifier)? = nil, fields: [String: String] = [:]
 ) -> IntakeRecord {
     var contact = Contact(fullName: name, email: email, phone: phone)
     contact.firstName = name.map { String($0.split(separator: " ").first ?? "") }
@@ -24,7 +24,7 @@ func record(
     )
     return IntakeRecord(
         leadID: LeadID.make(prefix: "ld_", at: date), touchID: LeadID.make(prefix: "tc_", at: date), source: source,
-        lead: lead, status: status, rejectReason: rejectReason, receivedAt: date,
+        lead: lead, rejection: rejection, qualifier: qualifier, receivedAt: date,
         contentHash: hash ?? UUID().uuidString, dedupeSince: window.map { date.addingTimeInterval(-$0) },
         payload: Array("payload".utf8), contentType: "application/json"
     )
@@ -97,7 +97,7 @@ func record(
     @Test func rejectedSubmissionsNeverMergeIntoRealLeads() async throws {
         let store = try SQLiteLeadStore(path: temporaryDatabasePath())
         let real = try await store.commit([record(email: "a@x.com")])[0]
-        let bot = try await store.commit([record(email: "a@x.com", at: t0.addingTimeInterval(1), status: .rejected, rejectReason: "honeypot")])[0]
+        let bot = try await store.commit([record(email: "a@x.com", at: t0.addingTimeInterval(1), rejection: "honeypot")])[0]
         #expect(bot.kind == .created)
         #expect(bot.leadID != real.leadID)
         let again = try await store.commit([record(email: "a@x.com", at: t0.addingTimeInterval(2))])[0]
@@ -161,7 +161,7 @@ func record(
         _ = try await store.commit([
             record(source: "website", email: "dana@acme.co.il", name: "דנה כהן"),
             record(source: "landing", email: "avi@acme.co.il", name: "Avi Levi", at: t0.addingTimeInterval(3600)),
-            record(source: "website", email: nil, at: t0.addingTimeInterval(7200), status: .rejected, rejectReason: "no_contact"),
+            record(source: "website", email: nil, at: t0.addingTimeInterval(7200)),
         ])
         #expect(try await store.leads(LeadQuery(status: .rejected)).leads.count == 1)
         #expect(try await store.leads(LeadQuery(source: "website")).leads.count == 2)

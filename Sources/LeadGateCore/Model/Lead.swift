@@ -123,6 +123,13 @@ public struct Lead: Sendable, Hashable, Codable, Identifiable {
     public var problems: [NormalizationProblem]
     /// A test submission from the platform: kept, left out of reports.
     public var isTest: Bool
+    /// The product the lead was routed to, when products are configured.
+    public var product: String?
+    /// How the criteria decided, with one reason per rule.
+    public var qualification: Qualification?
+    /// The sales rep the lead is assigned to.
+    public var owner: String?
+    public var opportunity: Opportunity?
     public var touches: [TouchSummary]
     public var createdAt: Date
     public var updatedAt: Date
@@ -130,7 +137,8 @@ public struct Lead: Sendable, Hashable, Codable, Identifiable {
     public init(
         id: String, status: LeadStatus, rejectReason: String? = nil, contact: Contact,
         attribution: Attribution, fields: [String: String], consent: Consent, problems: [NormalizationProblem] = [],
-        isTest: Bool = false, touches: [TouchSummary], createdAt: Date, updatedAt: Date
+        isTest: Bool = false, product: String? = nil, qualification: Qualification? = nil, owner: String? = nil,
+        opportunity: Opportunity? = nil, touches: [TouchSummary], createdAt: Date, updatedAt: Date
     ) {
         self.id = id
         self.status = status
@@ -141,6 +149,10 @@ public struct Lead: Sendable, Hashable, Codable, Identifiable {
         self.consent = consent
         self.problems = problems
         self.isTest = isTest
+        self.product = product
+        self.qualification = qualification
+        self.owner = owner
+        self.opportunity = opportunity
         self.touches = touches
         self.createdAt = createdAt
         self.updatedAt = updatedAt
@@ -148,7 +160,7 @@ public struct Lead: Sendable, Hashable, Codable, Identifiable {
 
     enum CodingKeys: String, CodingKey {
         case id, status, rejectReason = "reject_reason", contact, attribution, fields, consent, problems
-        case isTest = "is_test", touches
+        case isTest = "is_test", product, qualification, owner, opportunity, touches
         case createdAt = "created_at", updatedAt = "updated_at"
     }
 }

@@ -26,11 +26,33 @@ public enum ConfigLoader {
         let store = readStore(root.section("store"), root: root)
         let tokens = readAdmin(root.section("admin"))
         let sources = readSources(root, server: server)
-        root.finish(known: ["server", "store", "admin", "sources"])
+        let catalog = root.keys.contains("products") ? ProductConfig.read(from: root) : nil
+        root.finish(known: ["server", "store", "admin", "sources", "products", "default_product", "free_email_domains"])
         guard diagnostics.errors.isEmpty, let server, let store else {
             throw ConfigLoadError(errors: diagnostics.sorted)
         }
-        return GatewayConfig(server: server, store: store, adminTokens: tokens, sources: sources)
+        return GatewayConfig(server: server, store: store, adminTokens: tokens, sources: sources, catalog: catalog)
+    }
+
+    /// Loads a criteria file for `leadgate backtest`: a `criteria:` block (version, threshold, rules) at the
+    /// top level, or those three keys alone, with the same checks and `file:line:column` errors as the config.
+    public static func loadCriteria(path: String, product: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigLoadError) -> Criteria {
+        let start = ConfigMark(file: path, line: 1, column: 1)
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ConfigLoadError(errors: [ConfigError("cannot read the criteria file (UTF-8 YAML expected)", at: start)])
+        }
+        let diagnostics = ConfigDiagnostics()
+        guard let document = YAMLDocument.parse(text, file: path, environment: environment, diagnostics: diagnostics) else {
+            throw ConfigLoadError(errors: diagnostics.sorted)
+        }
+        let root = ConfigSection(document, path: "criteria file", diagnostics: diagnostics)
+        let section = root.keys.contains("criteria") ? root.section("criteria", required: true) : root
+        if section !== root { root.finish(known: ["criteria"]) }
+        let criteria = section.flatMap { ProductConfig.readCriteria($0, product: product) }
+        guard diagnostics.errors.isEmpty, let criteria else {
+            throw ConfigLoadError(errors: diagnostics.errors.isEmpty ? [ConfigError("no criteria in this file", at: start)] : diagnostics.sorted)
+        }
+        return criteria
     }
 
     private static func readServer(_ section: ConfigSection?, root: ConfigSection) -> ServerSettings? {
@@ -100,8 +122,9 @@ public enum ConfigLoader {
         defer { section.finish(known: ["tokens"]) }
         var tokens: [AdminToken] = []
         for entry in section.sections("tokens") ?? [] {
-            defer { entry.finish(known: ["token", "role"]) }
+            defer { entry.finish(known: ["token", "role", "name"]) }
             let token = entry.string("token", required: true)
+            let name = entry.string("name") ?? "admin"
             let roleText = entry.string("role") ?? "read"
             guard let role = AdminRole(rawValue: roleText) else {
                 entry.error("role", "\(entry.path).role must be read or write, found '\(roleText)'")
@@ -112,7 +135,7 @@ public enum ConfigLoader {
                 entry.error("token", "\(entry.path).token must be at least 8 characters")
                 continue
             }
-            tokens.append(AdminToken(token: token, role: role))
+            tokens.append(AdminToken(token: token, role: role, name: name))
         }
         return tokens
     }

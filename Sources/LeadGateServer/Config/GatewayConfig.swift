@@ -8,6 +8,8 @@ public struct GatewayConfig: Sendable {
     public var store: StoreSettings
     public var adminTokens: [AdminToken]
     public var sources: [ConfiguredSource]
+    /// Products with their criteria, stages and assignment; nil when none are configured.
+    public var catalog: ProductCatalog?
 
     /// The source called `name`.
     public func source(named name: String) -> ConfiguredSource? {
@@ -41,6 +43,8 @@ public enum AdminRole: String, Sendable {
 public struct AdminToken: Sendable {
     public var token: String
     public var role: AdminRole
+    /// Who the token's changes are recorded as in lead history.
+    public var name: String
 }
 
 /// A token bucket's settings: `rate` tokens a second, at most `burst` saved up.

@@ -112,7 +112,7 @@ public enum ProductConfig {
         }
     }
 
-    private static func readCriteria(_ section: ConfigSection, product: String) -> Criteria? {
+    static func readCriteria(_ section: ConfigSection, product: String) -> Criteria? {
         let version = section.int("version", required: true)
         let threshold = section.int("threshold", required: true)
         let ruleSections = section.sections("rules") ?? []

@@ -10,6 +10,7 @@ import LeadGateStore
 struct AdminRoutes: Sendable {
     let config: GatewayConfig
     let store: any LeadStore
+    let now: @Sendable () -> Date
 
     func add(to router: Router<GatewayRequestContext>) {
         router.get("/healthz") { _, _ in
@@ -35,30 +36,57 @@ struct AdminRoutes: Sendable {
             }
             return JSONBody.response(lead)
         }
+        router.patch("/api/leads/:id") { request, context in
+            let token = try authorize(request, needs: .write)
+            let id = context.parameters.get("id") ?? ""
+            var request = request
+            let body = try await request.collectBody(upTo: 64 * 1024)
+            let moment = now()
+            let patch = try LeadPatch.parse(Array(buffer: body), now: moment)
+            let at = patch.at ?? moment
+            let catalog = config.catalog
+            let timeZone = config.server.timeZone
+            guard let lead = try await store.update(leadID: id, actor: token.name, at: at, recordedAt: moment, { lead in
+                try patch.apply(to: lead, catalog: catalog, at: at, timeZone: timeZone)
+            }) else {
+                throw APIError(.notFound, code: "lead_not_found", message: "no lead with id '\(id)'")
+            }
+            return JSONBody.response(lead)
+        }
+        router.get("/api/leads/:id/history") { request, context in
+            try authorize(request, needs: .read)
+            let id = context.parameters.get("id") ?? ""
+            guard try await store.lead(id: id) != nil else {
+                throw APIError(.notFound, code: "lead_not_found", message: "no lead with id '\(id)'")
+            }
+            return JSONBody.response(["history": try await store.history(leadID: id)])
+        }
         router.get("/api/quarantine") { request, _ in
             try authorize(request, needs: .read)
             return JSONBody.response(["entries": try await store.quarantined(limit: 100)])
         }
     }
 
-    /// Checks `Authorization: Bearer <token>` against the configured tokens in constant time.
-    func authorize(_ request: Request, needs role: AdminRole) throws {
+    /// Checks `Authorization: Bearer <token>` against the configured tokens in constant time; returns the token.
+    @discardableResult
+    func authorize(_ request: Request, needs role: AdminRole) throws -> AdminToken {
         let challenge: HTTPFields = [.wwwAuthenticate: "Bearer realm=\"leadgate\""]
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
             throw APIError(.unauthorized, code: "unauthorized", message: "send Authorization: Bearer <token>", headers: challenge)
         }
         let presented = header.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces)
-        var granted: AdminRole?
+        var granted: AdminToken?
         // Every token is compared, in constant time each, so timing tells nothing about which matched.
         for token in config.adminTokens where Signature.constantTimeEquals(presented, token.token) {
-            granted = token.role
+            granted = token
         }
         guard let granted else {
             throw APIError(.unauthorized, code: "unauthorized", message: "the bearer token is not valid", headers: challenge)
         }
-        if role == .write, granted != .write {
+        if role == .write, granted.role != .write {
             throw APIError(.forbidden, code: "forbidden", message: "this token may only read")
         }
+        return granted
     }
 
     static func query(_ request: Request) throws -> LeadQuery {
@@ -74,6 +102,8 @@ struct AdminRoutes: Sendable {
             query.status = value
         }
         query.source = parameters["source"].map(String.init)
+        query.product = parameters["product"].map(String.init)
+        query.owner = parameters["owner"].map(String.init)
         if let since = parameters["since"].map(String.init) {
             guard let date = Self.parseDate(since) else {
                 throw APIError.badRequest("since must be a date (2026-11-28) or an ISO 8601 time, found '\(since)'", code: "invalid_parameter")

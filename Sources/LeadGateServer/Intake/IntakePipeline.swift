@@ -13,14 +13,17 @@ public struct DraftOutcome: Sendable {
     public var rejectReason: String?
 }
 
-/// The stages after an adapter's receive: normalize, identify (in the store's writer), qualify, commit.
-/// Answers only after the commit is durable.
+/// The stages after an adapter's receive: normalize, then identify, qualify, assign and commit (in the
+/// store's writer). Answers only after the commit is durable.
 public struct IntakePipeline: Sendable {
     public let store: any LeadStore
+    /// The products' criteria and assignment; nil when no products are configured.
+    public let qualifier: (any LeadQualifier)?
     public let now: @Sendable () -> Date
 
-    public init(store: any LeadStore, now: @escaping @Sendable () -> Date) {
+    public init(store: any LeadStore, qualifier: (any LeadQualifier)?, now: @escaping @Sendable () -> Date) {
         self.store = store
+        self.qualifier = qualifier
         self.now = now
     }
 
@@ -28,11 +31,8 @@ public struct IntakePipeline: Sendable {
     public func process(_ drafts: [LeadDraft], from source: ConfiguredSource, request: InboundRequest) async throws -> [DraftOutcome] {
         let records = drafts.map { record(for: $0, from: source, request: request) }
         let outcomes = try await store.commit(records)
-        return zip(records, outcomes).map { record, outcome in
-            DraftOutcome(
-                leadID: outcome.leadID, status: outcome.status, kind: outcome.kind,
-                rejectReason: outcome.kind == .created ? record.rejectReason : nil
-            )
+        return outcomes.map { outcome in
+            DraftOutcome(leadID: outcome.leadID, status: outcome.status, kind: outcome.kind, rejectReason: outcome.rejectReason)
         }
     }
 
@@ -42,17 +42,11 @@ public struct IntakePipeline: Sendable {
             receivedAt: draft.receivedAt, referrer: request.header("Referer")
         )
         let lead = source.normalizer.normalize(draft.fields, context: context, externalID: draft.externalID)
-        var status = LeadStatus.lead
-        var rejectReason = draft.rejection
-        if rejectReason == nil, !lead.contact.isReachable {
-            rejectReason = "no_contact"
-        }
-        if rejectReason != nil { status = .rejected }
         let window = Double(source.dedupeWindow.components.seconds) + Double(source.dedupeWindow.components.attoseconds) / 1e18
         return IntakeRecord(
             leadID: LeadID.make(prefix: "ld_", at: draft.receivedAt),
             touchID: LeadID.make(prefix: "tc_", at: draft.receivedAt),
-            source: source.name, lead: lead, status: status, rejectReason: rejectReason, isTest: draft.isTest,
+            source: source.name, lead: lead, rejection: draft.rejection, qualifier: qualifier, isTest: draft.isTest,
             receivedAt: draft.receivedAt, contentHash: Self.contentHash(draft.fields),
             dedupeSince: window > 0 ? draft.receivedAt.addingTimeInterval(-window) : nil,
             payload: draft.rawPayload ?? request.body, contentType: request.header("Content-Type")

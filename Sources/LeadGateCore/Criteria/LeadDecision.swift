@@ -1,0 +1,132 @@
+import Foundation
+
+/// An opportunity's sales state: where it stands, what it is worth, when it should close.
+public struct Opportunity: Sendable, Hashable, Codable {
+    public var stage: String
+    public var amount: Double?
+    public var currency: String?
+    /// Win probability of the stage (1 for won, 0 for lost).
+    public var probability: Double
+    /// Expected close date, `YYYY-MM-DD` in the server's time zone.
+    public var expectedClose: String?
+    public var closedAt: Date?
+    /// A person moved it (a stage, amount or owner set through the API, or promoted by hand): re-qualification leaves it alone.
+    public var manual: Bool
+
+    public init(stage: String, amount: Double?, currency: String?, probability: Double, expectedClose: String?, closedAt: Date? = nil, manual: Bool = false) {
+        self.stage = stage
+        self.amount = amount
+        self.currency = currency
+        self.probability = probability
+        self.expectedClose = expectedClose
+        self.closedAt = closedAt
+        self.manual = manual
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case stage, amount, currency, probability, expectedClose = "expected_close", closedAt = "closed_at", manual
+    }
+}
+
+/// What the qualify stage decided for one lead: status, product, criteria outcome and, for an
+/// opportunity, its opening state. The owner is drawn later, inside the commit (round robin needs
+/// the product's counter, which only the writer may advance).
+public struct LeadDecision: Sendable, Hashable {
+    public var status: LeadStatus
+    /// `no_contact`, or the name of the reject rule that held.
+    public var rejectReason: String?
+    public var product: String?
+    public var qualification: Qualification?
+    public var opportunity: Opportunity?
+
+    public init(status: LeadStatus, rejectReason: String? = nil, product: String? = nil, qualification: Qualification? = nil, opportunity: Opportunity? = nil) {
+        self.status = status
+        self.rejectReason = rejectReason
+        self.product = product
+        self.qualification = qualification
+        self.opportunity = opportunity
+    }
+}
+
+/// The qualify and assign stages as the store calls them. Pure.
+public protocol LeadQualifier: Sendable {
+    /// Routes `lead` to a product and decides it by that product's criteria.
+    func qualify(_ lead: NormalizedLead, receivedAt: Date) -> LeadDecision
+    /// The owner of an opportunity of `product`; `counter` is how many that product has assigned before.
+    func owner(of lead: NormalizedLead, product: String, receivedAt: Date, counter: UInt64) -> String?
+    /// Whether `product` assigns by turns (round robin, weighted), so the writer must draw a counter.
+    func assignsByTurns(_ product: String) -> Bool
+}
+
+/// Qualification by a product catalog, in the server's time zone.
+public struct CatalogQualifier: LeadQualifier {
+    public let catalog: ProductCatalog
+    public let timeZone: TimeZone
+
+    public init(catalog: ProductCatalog, timeZone: TimeZone) {
+        self.catalog = catalog
+        self.timeZone = timeZone
+    }
+
+    public func qualify(_ lead: NormalizedLead, receivedAt: Date) -> LeadDecision {
+        let input = catalog.input(for: lead, receivedAt: receivedAt, timeZone: timeZone)
+        guard let product = catalog.route(input) else {
+            return LeadDecision(status: lead.contact.isReachable ? .lead : .rejected, rejectReason: lead.contact.isReachable ? nil : "no_contact")
+        }
+        let qualification = product.criteria.evaluate(input)
+        var decision = LeadDecision(status: qualification.decision, product: product.name, qualification: qualification)
+        if let rejectedBy = qualification.rejectedBy {
+            decision.rejectReason = rejectedBy == Qualification.unreachable ? "no_contact" : rejectedBy
+        }
+        if qualification.decision == .opportunity {
+            decision.opportunity = product.opening(for: input, at: receivedAt, timeZone: timeZone)
+        }
+        return decision
+    }
+
+    public func owner(of lead: NormalizedLead, product: String, receivedAt: Date, counter: UInt64) -> String? {
+        guard let policy = catalog.product(named: product)?.assignment else { return nil }
+        return policy.owner(for: catalog.input(for: lead, receivedAt: receivedAt, timeZone: timeZone), counter: counter)
+    }
+
+    public func assignsByTurns(_ product: String) -> Bool {
+        guard let strategy = catalog.product(named: product)?.assignment?.strategy else { return false }
+        return strategy != .rules
+    }
+}
+
+extension Product {
+    /// A new opportunity of this product: the first stage, the deal's amount and currency, closing `cycle_days` after `date`.
+    public func opening(for input: CriteriaInput, at date: Date, timeZone: TimeZone) -> Opportunity {
+        let stage = stages.initial
+        return Opportunity(
+            stage: stage, amount: deal.amount(for: input), currency: deal.currency,
+            probability: stages.probability(of: stage) ?? 0,
+            expectedClose: deal.cycleDays.map { CalendarDay.string(date.addingTimeInterval(Double($0) * 86_400), in: timeZone) }
+        )
+    }
+}
+
+/// `YYYY-MM-DD` days in a given time zone.
+public enum CalendarDay {
+    /// The calendar day of `date` in `timeZone`.
+    public static func string(_ date: Date, in timeZone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+    }
+
+    /// True when `text` is a real `YYYY-MM-DD` day.
+    public static func isValid(_ text: String) -> Bool {
+        let parts = text.split(separator: "-")
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+              (1...12).contains(month), day >= 1 else { return false }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        guard let first = calendar.date(from: DateComponents(year: year, month: month, day: 1)),
+              let days = calendar.range(of: .day, in: .month, for: first) else { return false }
+        return days.contains(day)
+    }
+}
