@@ -22,7 +22,10 @@ final class GatewayProcess: @unchecked Sendable {
     var databasePath: String { directory.appendingPathComponent("leads.sqlite").path }
 
     /// Writes a config whose `sources:` block is `sources` (YAML, indented two spaces).
-    init(sources: String = GatewayProcess.defaultSources, extra: String = "", directory: URL? = nil) throws {
+    init(
+        sources: String = GatewayProcess.defaultSources, extra: String = "", directory: URL? = nil,
+        tokens: [(name: String, token: String, role: String)] = [("e2e-admin", GatewayProcess.adminToken, "write")]
+    ) throws {
         self.ownsDirectory = directory == nil
         self.directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("leadgate-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: self.directory, withIntermediateDirectories: true)
@@ -38,7 +41,7 @@ final class GatewayProcess: @unchecked Sendable {
               sqlite: \(self.directory.appendingPathComponent("leads.sqlite").path)
             admin:
               tokens:
-                - { token: \(Self.adminToken), role: write }
+            \(tokens.map { "    - { name: \($0.name), token: \($0.token), role: \($0.role) }" }.joined(separator: "\n"))
             sources:
             \(sources)
             \(extra)
