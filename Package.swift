@@ -3,6 +3,15 @@ import PackageDescription
 
 let swift6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
+// TEMPORARY while parallel work lands: files of work in progress are left out of this build.
+import Foundation
+let wip = ProcessInfo.processInfo.environment["LEADGATE_WIP"] != nil
+func inProgress(_ folder: String, prefix: String) -> [String] {
+    guard wip else { return [] }
+    let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(folder).path
+    return ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasPrefix(prefix) }
+}
+
 let package = Package(
     name: "LeadGate",
     platforms: [.macOS(.v15)],
@@ -31,6 +40,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            exclude: inProgress("Sources/LeadGateSourceKit/Decoding", prefix: "MIME").map { "Decoding/" + $0 },
             swiftSettings: swift6
         ),
         .target(
@@ -74,7 +84,10 @@ let package = Package(
             swiftSettings: swift6
         ),
         .testTarget(name: "LeadGateCoreTests", dependencies: ["LeadGateCore"], swiftSettings: swift6),
-        .testTarget(name: "LeadGateSourceKitTests", dependencies: ["LeadGateSourceKit"], swiftSettings: swift6),
+        .testTarget(
+            name: "LeadGateSourceKitTests", dependencies: ["LeadGateSourceKit"],
+            exclude: inProgress("Tests/LeadGateSourceKitTests", prefix: "MIME"), swiftSettings: swift6
+        ),
         .testTarget(name: "WebFormSourceTests", dependencies: ["WebFormSource", "LeadGateSourceKit"], swiftSettings: swift6),
         .testTarget(name: "LeadGateStoreTests", dependencies: ["LeadGateStore"], swiftSettings: swift6),
         .testTarget(

@@ -17,7 +17,7 @@ struct PreparedIntake: Sendable {
         self.record = record
         self.decision = IntakeWriter.decide(record.lead, rejection: record.rejection, qualifier: record.qualifier, at: record.receivedAt)
         self.bodyJSON = StoredLeadBody(record.lead).json()
-        self.qualificationJSON = decision.qualification?.json()
+        self.qualificationJSON = decision.qualification.map(StoredQualification.json)
         self.search = SQLiteSchema.searchText(record.lead.contact)
     }
 }
@@ -47,6 +47,7 @@ private struct ExistingLead {
 /// hundred concurrent opportunities are dealt out in strict turn.
 struct IntakeWriter {
     let db: Database
+    let ruleNames: RuleNames
 
     /// Who history rows written by the pipeline name as the actor.
     static let pipelineActor = "leadgate"
@@ -65,6 +66,7 @@ struct IntakeWriter {
         }
         let decision = prepared.decision
         let owner = try assignOwner(decision, lead: record.lead, qualifier: record.qualifier, at: record.receivedAt)
+        if let qualification = decision.qualification { try ruleNames.record(qualification, in: db) }
         let received = SQLiteSchema.millis(record.receivedAt)
         let opportunity = decision.opportunity
         let rejected = decision.status == .rejected
@@ -109,6 +111,7 @@ struct IntakeWriter {
             let merged = body.normalized
             let decision = qualifier.qualify(merged, receivedAt: record.receivedAt)
             qualification = decision.qualification
+            if let qualification { try ruleNames.record(qualification, in: db) }
             product = decision.product ?? product
             if decision.status == .opportunity {
                 if opportunity == nil {
@@ -137,7 +140,7 @@ struct IntakeWriter {
             arguments: [
                 body.json(), SQLiteSchema.searchText(body.contact), body.contact.email?.lowercased(), body.contact.phone,
                 status.rawValue, rejectReason, product, owner, qualification?.score, qualification?.criteria,
-                qualification?.json(), opportunity?.stage, opportunity?.amount, opportunity?.currency,
+                qualification.map(StoredQualification.json), opportunity?.stage, opportunity?.amount, opportunity?.currency,
                 opportunity?.probability, opportunity?.expectedClose, received, existing.id,
             ]
         )

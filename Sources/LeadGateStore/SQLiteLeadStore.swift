@@ -12,6 +12,7 @@ public enum SQLiteSynchronous: String, Sendable {
 public final class SQLiteLeadStore: LeadStore {
     private let pool: DatabasePool
     private let committer: GroupCommitter<PreparedIntake, IntakeOutcome>
+    private let ruleNames = RuleNames()
 
     /// Opens (creating if needed) the database at `path` and runs pending migrations.
     public init(path: String, synchronous: SQLiteSynchronous = .full) throws {
@@ -32,11 +33,18 @@ public final class SQLiteLeadStore: LeadStore {
         // while opening, which would acknowledge commits that a power cut could still take back.
         try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = \(synchronous.rawValue)")
+            // WALCheckpointer copies most frames back in the background; the writer's own checkpoint at
+            // 8 MiB of WAL then has little left to copy, and lets the WAL start over.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 4096")
         }
         try SQLiteSchema.migrator.migrate(pool)
         self.pool = pool
+        let checkpointer = try WALCheckpointer(path: path)
+        let ruleNames = self.ruleNames
         self.committer = GroupCommitter { groups in
-            await SQLiteLeadStore.write(groups, to: pool)
+            let results = await SQLiteLeadStore.write(groups, to: pool, ruleNames: ruleNames)
+            checkpointer.committed(groups.reduce(0) { $0 + $1.count })
+            return results
         }
     }
 
@@ -48,23 +56,25 @@ public final class SQLiteLeadStore: LeadStore {
 
     /// Writes every group of a batch in one transaction. Should any group fail, that transaction is rolled
     /// back and the groups are written again one transaction each, so only the failing caller sees an error.
-    private static func write(_ groups: [[PreparedIntake]], to pool: DatabasePool) async -> [Result<[IntakeOutcome], any Error>] {
+    private static func write(_ groups: [[PreparedIntake]], to pool: DatabasePool, ruleNames: RuleNames) async -> [Result<[IntakeOutcome], any Error>] {
         do {
             return try await pool.write { db in
-                let writer = IntakeWriter(db: db)
+                let writer = IntakeWriter(db: db, ruleNames: ruleNames)
                 return try groups.map { records in .success(try records.map { try writer.write($0) }) }
             }
         } catch {
+            ruleNames.forgetRecorded()
             guard groups.count > 1 else { return [.failure(error)] }
         }
         var results: [Result<[IntakeOutcome], any Error>] = []
         for records in groups {
             do {
                 results.append(.success(try await pool.write { db in
-                    let writer = IntakeWriter(db: db)
+                    let writer = IntakeWriter(db: db, ruleNames: ruleNames)
                     return try records.map { try writer.write($0) }
                 }))
             } catch {
+                ruleNames.forgetRecorded()
                 results.append(.failure(error))
             }
         }
@@ -105,7 +115,7 @@ public final class SQLiteLeadStore: LeadStore {
     public func lead(id: String) async throws -> Lead? {
         try await pool.read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM leads WHERE id = ?", arguments: [id]) else { return nil }
-            return try SQLiteSchema.lead(from: row, touches: SQLiteSchema.touches(of: id, in: db))
+            return try SQLiteSchema.lead(from: row, touches: SQLiteSchema.touches(of: id, in: db), ruleNames: ruleNames, in: db)
         }
     }
 
@@ -146,7 +156,7 @@ public final class SQLiteLeadStore: LeadStore {
             _ = arguments.append(contentsOf: [limit + 1])
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM leads \(filter) ORDER BY id DESC LIMIT ?", arguments: arguments)
             var leads = try rows.prefix(limit).map { row in
-                try SQLiteSchema.lead(from: row, touches: [])
+                try SQLiteSchema.lead(from: row, touches: [], ruleNames: ruleNames, in: db)
             }
             for index in leads.indices {
                 leads[index].touches = try SQLiteSchema.touches(of: leads[index].id, in: db)
@@ -161,10 +171,10 @@ public final class SQLiteLeadStore: LeadStore {
     ) async throws -> Lead? {
         try await pool.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM leads WHERE id = ?", arguments: [leadID]) else { return nil }
-            let lead = try SQLiteSchema.lead(from: row, touches: [])
+            let lead = try SQLiteSchema.lead(from: row, touches: [], ruleNames: ruleNames, in: db)
             let old = LeadState(of: lead)
             let new = try change(lead)
-            guard new != old else { return try SQLiteSchema.lead(from: row, touches: SQLiteSchema.touches(of: leadID, in: db)) }
+            guard new != old else { return try SQLiteSchema.lead(from: row, touches: SQLiteSchema.touches(of: leadID, in: db), ruleNames: ruleNames, in: db) }
             let tracked: [(String, String?, String?)] = [
                 ("status", old.status.rawValue, new.status.rawValue),
                 ("product", old.product, new.product),
@@ -194,7 +204,7 @@ public final class SQLiteLeadStore: LeadStore {
                 ]
             )
             guard let updated = try Row.fetchOne(db, sql: "SELECT * FROM leads WHERE id = ?", arguments: [leadID]) else { return nil }
-            return try SQLiteSchema.lead(from: updated, touches: SQLiteSchema.touches(of: leadID, in: db))
+            return try SQLiteSchema.lead(from: updated, touches: SQLiteSchema.touches(of: leadID, in: db), ruleNames: ruleNames, in: db)
         }
     }
 

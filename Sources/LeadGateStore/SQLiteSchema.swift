@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LeadGateCore
+import Synchronization
 
 /// The lead's JSON body as stored: everything of the canonical lead that is not an indexed column.
 struct StoredLeadBody: Codable, Equatable {
@@ -83,32 +84,92 @@ extension StoredLeadBody {
     }
 }
 
-extension Qualification {
-    /// The qualification as JSON, written directly (it is written on every intake); `Codable` reads it back.
-    func json() -> String {
-        var writer = JSONWriter(capacity: 128 + 96 * reasons.count)
+/// How a lead's qualification is stored: the criteria id and score in their own columns, the rest as
+/// compact JSON `{"d": decision, "x": rejected_by, "r": [[passed, points, value, note], ...]}` in rule
+/// order. Rule names are stored once per criteria version (`criteria_rules`), not on every lead: with
+/// twenty rules they were two thirds of a lead's row.
+enum StoredQualification {
+    static func json(_ qualification: Qualification) -> String {
+        var writer = JSONWriter(capacity: 64 + 32 * qualification.reasons.count)
         writer.beginObject()
-        writer.field("criteria", criteria)
-        writer.key("score")
-        writer.int(score)
-        writer.field("decision", decision.rawValue)
-        writer.field("rejected_by", rejectedBy)
-        writer.key("reasons")
+        writer.field("d", qualification.decision.rawValue)
+        writer.field("x", qualification.rejectedBy)
+        writer.key("r")
         writer.beginArray()
-        for reason in reasons {
-            writer.beginObject()
-            writer.field("rule", reason.rule)
-            writer.key("passed")
-            writer.bool(reason.passed)
-            writer.key("points")
+        for reason in qualification.reasons {
+            writer.beginArray()
+            writer.int(reason.passed ? 1 : 0)
             writer.int(reason.points)
-            writer.field("value", reason.value)
-            writer.field("note", reason.note)
-            writer.endObject()
+            if reason.value != nil || reason.note != nil {
+                if let value = reason.value { writer.string(value) } else { writer.null() }
+            }
+            if let note = reason.note { writer.string(note) }
+            writer.endArray()
         }
         writer.endArray()
         writer.endObject()
         return writer.string
+    }
+
+    private struct Compact: Decodable {
+        var d: LeadStatus
+        var x: String?
+        var r: [[Cell]]
+    }
+
+    private enum Cell: Decodable {
+        case int(Int), text(String), none
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if container.decodeNil() { self = .none } else if let number = try? container.decode(Int.self) { self = .int(number) } else {
+                self = .text(try container.decode(String.self))
+            }
+        }
+
+        var int: Int { if case .int(let value) = self { value } else { 0 } }
+        var text: String? { if case .text(let value) = self { value } else { nil } }
+    }
+
+    static func decode(_ json: String, criteria: String, score: Int, names: [String]) throws -> Qualification {
+        let compact = try LeadJSON.decoder().decode(Compact.self, from: Data(json.utf8))
+        let reasons = compact.r.enumerated().map { index, cells in
+            QualificationReason(
+                rule: index < names.count ? names[index] : "rule \(index + 1)", passed: cells.first?.int == 1,
+                points: cells.count > 1 ? cells[1].int : 0, value: cells.count > 2 ? cells[2].text : nil,
+                note: cells.count > 3 ? cells[3].text : nil
+            )
+        }
+        return Qualification(criteria: criteria, score: score, decision: compact.d, rejectedBy: compact.x, reasons: reasons)
+    }
+}
+
+/// Rule names per criteria id, read once from `criteria_rules`.
+final class RuleNames: Sendable {
+    private let cache = Mutex<[String: [String]]>([:])
+    /// Criteria ids this process inserted in a transaction that may not have committed yet.
+    private let recorded = Mutex<Set<String>>([])
+
+    func names(of criteria: String, in db: Database) throws -> [String] {
+        if let known = cache.withLock({ $0[criteria] }) { return known }
+        let text = try String.fetchOne(db, sql: "SELECT names FROM criteria_rules WHERE criteria = ?", arguments: [criteria]) ?? "[]"
+        let names = try LeadJSON.decoder().decode([String].self, from: Data(text.utf8))
+        if !names.isEmpty { cache.withLock { $0[criteria] = names } }
+        return names
+    }
+
+    /// Records the names of `qualification`'s criteria the first time this process writes one.
+    func record(_ qualification: Qualification, in db: Database) throws {
+        guard !recorded.withLock({ $0.contains(qualification.criteria) }) else { return }
+        let names = qualification.reasons.map(\.rule)
+        let json = String(decoding: try LeadJSON.encoder().encode(names), as: UTF8.self)
+        try db.execute(sql: "INSERT OR IGNORE INTO criteria_rules (criteria, names) VALUES (?, ?)", arguments: [qualification.criteria, json])
+        recorded.withLock { _ = $0.insert(qualification.criteria) }
+    }
+
+    /// After a rolled-back transaction: what it recorded must be written again.
+    func forgetRecorded() {
+        recorded.withLock { $0.removeAll() }
     }
 }
 
@@ -191,6 +252,10 @@ enum SQLiteSchema {
                     product TEXT PRIMARY KEY NOT NULL,
                     next INTEGER NOT NULL
                 ) WITHOUT ROWID;
+                CREATE TABLE criteria_rules (
+                    criteria TEXT PRIMARY KEY NOT NULL,
+                    names TEXT NOT NULL
+                ) WITHOUT ROWID;
                 CREATE TABLE criteria_versions (
                     product TEXT NOT NULL,
                     version INTEGER NOT NULL,
@@ -226,15 +291,18 @@ enum SQLiteSchema {
         searchKey([contact.fullName, contact.email, contact.phone, contact.company].compactMap { $0 }.joined(separator: " "))
     }
 
-    static func lead(from row: Row, touches: [TouchSummary]) throws -> Lead {
+    static func lead(from row: Row, touches: [TouchSummary], ruleNames: RuleNames, in db: Database) throws -> Lead {
         let bodyText: String = row["body"]
         let body = try LeadJSON.decoder().decode(StoredLeadBody.self, from: Data(bodyText.utf8))
         let statusText: String = row["status"]
         guard let status = LeadStatus(rawValue: statusText) else {
             throw StoreError(code: "corrupt_row", message: "lead \(row["id"] as String? ?? "?") has unknown status '\(statusText)'")
         }
-        let qualification = try (row["qualification"] as String?).map {
-            try LeadJSON.decoder().decode(Qualification.self, from: Data($0.utf8))
+        var qualification: Qualification?
+        if let json: String = row["qualification"], let criteria: String = row["criteria"] {
+            qualification = try StoredQualification.decode(
+                json, criteria: criteria, score: row["score"] ?? 0, names: ruleNames.names(of: criteria, in: db)
+            )
         }
         return Lead(
             id: row["id"], status: status, rejectReason: row["reject_reason"], contact: body.contact,

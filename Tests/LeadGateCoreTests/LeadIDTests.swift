@@ -61,3 +61,33 @@ struct SeededGenerator: RandomNumberGenerator {
         #expect(!UnicodeText.equalsIgnoringASCIICase("a", "ab"))
     }
 }
+
+@Suite struct CalendarDayTests {
+    @Test func matchesFoundationsCalendarAcrossZonesLeapDaysAndCenturies() throws {
+        let zones = ["Asia/Jerusalem", "America/Los_Angeles", "Pacific/Kiritimati", "UTC", "Asia/Kolkata"].compactMap(TimeZone.init(identifier:))
+        var generator = SeededGenerator(seed: 7)
+        var instants = [
+            -2_208_988_800.0, // 1900-01-01
+            951_782_400, 951_868_799, // 2000-02-29, the last second of it
+            1_709_164_800, // 2024-02-29
+            4_107_542_400, // 2100-03-01
+            -86_401,
+        ]
+        instants += (0..<500).map { _ in Double(generator.next() % 8_000_000_000) - 2_000_000_000 }
+        for zone in zones {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = zone
+            for instant in instants {
+                let date = Date(timeIntervalSince1970: instant)
+                let parts = calendar.dateComponents([.year, .month, .day], from: date)
+                let expected = String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+                #expect(CalendarDay.string(date, in: zone) == expected, "\(instant) in \(zone.identifier)")
+            }
+        }
+    }
+
+    @Test(arguments: [("2024-02-29", true), ("2023-02-29", false), ("2100-02-29", false), ("2000-02-29", true), ("2027-13-01", false), ("2027-1-01", false), ("", false)])
+    func validatesDays(text: String, valid: Bool) {
+        #expect(CalendarDay.isValid(text) == valid)
+    }
+}

@@ -18,17 +18,24 @@ work=$(mktemp -d /tmp/leadgate-bench.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 port=$((20000 + RANDOM % 20000))
 ceiling_port=$((port + 1))
-cat > "$work/bench.yaml" <<YAML
+criteria_port=$((port + 2))
+write_config() { # FILE PORT DB [criteria]
+  cat > "$1" <<YAML
 server:
-  listen: 127.0.0.1:$port
+  listen: 127.0.0.1:$2
   default_region: IL
 store:
-  sqlite: $work/bench.sqlite
+  sqlite: $3
   synchronous: full
 sources:
   - name: website
     type: web_form
 YAML
+  [ "${4:-}" = criteria ] && cat scripts/bench/product-20-rules.yaml >> "$1"
+  return 0
+}
+write_config "$work/bench.yaml" "$port" "$work/bench.sqlite"
+write_config "$work/criteria.yaml" "$criteria_port" "$work/criteria.sqlite" criteria
 
 wait_ready() { for _ in $(seq 1 200); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.05; done; echo "not ready: $1"; exit 1; }
 
@@ -67,9 +74,19 @@ read -r c_rps c_p50 c_p99 c_bad < <(run_wrk "http://127.0.0.1:$ceiling_port" cei
 read -r g_rps g_p50 g_p99 g_bad < <(run_wrk "http://127.0.0.1:$port" leadgate)
 rss_kb=$(awk '/VmHWM/ {print $2}' /proc/$gateway_pid/status)
 stored=$(sqlite3 "$work/bench.sqlite" "SELECT count(*) FROM leads" 2>/dev/null || echo "?")
+kill "$gateway_pid" "$ceiling_pid"; wait "$gateway_pid" 2>/dev/null || true
+
+"$bin/leadgate" serve --config "$work/criteria.yaml" 2>"$work/criteria.log" &
+criteria_pid=$!
+wait_ready "http://127.0.0.1:$criteria_port/healthz"
+read -r q_rps q_p50 q_p99 q_bad < <(run_wrk "http://127.0.0.1:$criteria_port" criteria)
+opportunities=$(sqlite3 "$work/criteria.sqlite" "SELECT count(*) FROM leads WHERE status = 'opportunity'" 2>/dev/null || echo "?")
+kill "$criteria_pid"
 
 printf '\n%-28s %12s %10s %10s %8s\n' "run ($CONNECTIONS conns, $DURATION)" "req/s" "p50 ms" "p99 ms" "non-2xx"
 printf '%-28s %12s %10s %10s %8s\n' "ceiling (bare Hummingbird)" "$c_rps" "$c_p50" "$c_p99" "$c_bad"
 printf '%-28s %12s %10s %10s %8s\n' "leadgate (durable, FULL)" "$g_rps" "$g_p50" "$g_p99" "$g_bad"
+printf '%-28s %12s %10s %10s %8s\n' "leadgate + 20-rule criteria" "$q_rps" "$q_p50" "$q_p99" "$q_bad"
 awk -v g="$g_rps" -v c="$c_rps" 'BEGIN { printf "ratio leadgate/ceiling: %.1f%%\n", 100*g/c }'
-echo "leadgate peak RSS: $((rss_kb / 1024)) MiB; leads in store: $stored"
+awk -v g="$g_rps" -v q="$q_rps" 'BEGIN { printf "criteria on vs off: %.1f%% of the throughput\n", 100*q/g }'
+echo "leadgate peak RSS: $((rss_kb / 1024)) MiB; leads in store: $stored; opportunities with criteria: $opportunities"

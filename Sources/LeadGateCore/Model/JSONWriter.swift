@@ -54,6 +54,11 @@ public struct JSONWriter {
         bytes.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
     }
 
+    public mutating func null() {
+        separate()
+        bytes.append(contentsOf: Array("null".utf8))
+    }
+
     public mutating func int(_ value: Int) {
         separate()
         bytes.append(contentsOf: String(value).utf8)
