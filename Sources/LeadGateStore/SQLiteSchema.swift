@@ -175,12 +175,15 @@ final class RuleNames: Sendable {
 
 /// Tables, migrations and row mapping of the SQLite store.
 enum SQLiteSchema {
+    /// Leads, touches and quarantine are rowid tables: their rows (a JSON body, a raw payload) are too
+    /// large for WITHOUT ROWID b-trees, which would spill nearly every row to an overflow page.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-leads-touches-quarantine") { db in
             try db.execute(sql: """
                 CREATE TABLE leads (
-                    id TEXT PRIMARY KEY NOT NULL,
+                    seq INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
                     status TEXT NOT NULL,
                     reject_reason TEXT,
                     email_key TEXT,
@@ -205,7 +208,7 @@ enum SQLiteSchema {
                     manual INTEGER NOT NULL DEFAULT 0,
                     created_at INTEGER NOT NULL,
                     updated_at INTEGER NOT NULL
-                ) WITHOUT ROWID;
+                );
                 CREATE INDEX leads_product ON leads(product, id) WHERE product IS NOT NULL;
                 CREATE INDEX leads_owner ON leads(owner, id) WHERE owner IS NOT NULL;
                 CREATE INDEX leads_email ON leads(email_key) WHERE email_key IS NOT NULL;
@@ -213,7 +216,8 @@ enum SQLiteSchema {
                 CREATE INDEX leads_status ON leads(status, id);
                 CREATE INDEX leads_source ON leads(source, id);
                 CREATE TABLE touches (
-                    id TEXT PRIMARY KEY NOT NULL,
+                    seq INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
                     lead_id TEXT NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
                     source TEXT NOT NULL,
                     external_id TEXT,
@@ -221,12 +225,13 @@ enum SQLiteSchema {
                     received_at INTEGER NOT NULL,
                     content_type TEXT,
                     payload BLOB NOT NULL
-                ) WITHOUT ROWID;
+                );
                 CREATE UNIQUE INDEX touches_external ON touches(source, external_id) WHERE external_id IS NOT NULL;
                 CREATE INDEX touches_content ON touches(source, content_hash, received_at);
                 CREATE INDEX touches_lead ON touches(lead_id, received_at);
                 CREATE TABLE quarantine (
-                    id TEXT PRIMARY KEY NOT NULL,
+                    seq INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
                     source TEXT NOT NULL,
                     received_at INTEGER NOT NULL,
                     code TEXT NOT NULL,
@@ -236,7 +241,7 @@ enum SQLiteSchema {
                     headers TEXT NOT NULL,
                     body BLOB NOT NULL,
                     replayed_at INTEGER
-                ) WITHOUT ROWID;
+                );
                 CREATE TABLE lead_history (
                     id INTEGER PRIMARY KEY,
                     lead_id TEXT NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
