@@ -48,6 +48,16 @@ let package = Package(
             dependencies: ["LeadGateCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swift6
         ),
+        // Notification channels and the outbox worker.
+        .target(
+            name: "LeadGateNotify",
+            dependencies: [
+                "LeadGateCore", "LeadGateSourceKit", "LeadGateStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swift6
+        ),
         .target(
             name: "WebFormSource",
             dependencies: ["LeadGateSourceKit", "LeadGateCore"],
@@ -57,7 +67,7 @@ let package = Package(
         .target(
             name: "LeadGateServer",
             dependencies: [
-                "LeadGateCore", "LeadGateSourceKit", "LeadGateStore", "WebFormSource",
+                "LeadGateCore", "LeadGateSourceKit", "LeadGateStore", "LeadGateNotify", "WebFormSource",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),

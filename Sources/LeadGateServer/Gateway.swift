@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import LeadGateCore
+import LeadGateNotify
 import LeadGateStore
 import Logging
 import ServiceLifecycle
@@ -10,13 +11,14 @@ public struct Gateway: Sendable {
     public let config: GatewayConfig
     public let store: any LeadStore
     public let pipeline: IntakePipeline
+    public let metrics = DeliveryMetrics()
 
     /// Opens the configured store and checks that no product's criteria changed without a version bump.
     public init(config: GatewayConfig, now: @escaping @Sendable () -> Date = { Date() }) async throws {
         self.config = config
         self.store = try Self.openStore(config.store)
         let qualifier = config.catalog.map { CatalogQualifier(catalog: $0, timeZone: config.server.timeZone) }
-        self.pipeline = IntakePipeline(store: store, qualifier: qualifier, now: now)
+        self.pipeline = IntakePipeline(store: store, qualifier: qualifier, routes: config.routes, now: now)
         for product in config.catalog?.products ?? [] {
             let criteria = product.criteria
             try await store.registerCriteria(product: product.name, version: criteria.version, rulesHash: criteria.rulesHash, at: now())
@@ -36,7 +38,7 @@ public struct Gateway: Sendable {
         let router = Router(context: GatewayRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
         IngestRoutes(config: config, pipeline: pipeline, limiter: RateLimiter(now: pipeline.now)).add(to: router)
-        AdminRoutes(config: config, store: store, now: pipeline.now).add(to: router)
+        AdminRoutes(config: config, store: store, metrics: metrics, now: pipeline.now).add(to: router)
         return router
     }
 

@@ -88,6 +88,10 @@ struct IntakeWriter {
         if let opportunity {
             try history(record.leadID, at: record.receivedAt, field: "stage", from: nil, to: opportunity.stage)
         }
+        try enqueue(rejected ? .rejected : .lead, leadID: record.leadID, at: record.receivedAt, routes: record.routes)
+        if decision.status == .opportunity {
+            try enqueue(.opportunity, leadID: record.leadID, at: record.receivedAt, routes: record.routes)
+        }
         return IntakeOutcome(leadID: record.leadID, status: decision.status, kind: .created, rejectReason: decision.rejectReason)
     }
 
@@ -115,6 +119,7 @@ struct IntakeWriter {
             product = decision.product ?? product
             if decision.status == .opportunity {
                 if opportunity == nil {
+                    try enqueue(.opportunity, leadID: existing.id, at: record.receivedAt, routes: record.routes)
                     opportunity = decision.opportunity
                     owner = try owner ?? assignOwner(decision, lead: merged, qualifier: qualifier, at: record.receivedAt)
                     try history(existing.id, at: record.receivedAt, field: "stage", from: nil, to: opportunity?.stage)
@@ -152,6 +157,21 @@ struct IntakeWriter {
         guard decision.status == .opportunity, let product = decision.product, let qualifier else { return nil }
         let counter = qualifier.assignsByTurns(product) ? try nextTurn(of: product) : 0
         return qualifier.owner(of: lead, product: product, receivedAt: date, counter: counter)
+    }
+
+    /// One outbox row per channel subscribed to `event`, in this transaction: acknowledged means queued.
+    func enqueue(_ event: LeadEvent, leadID: String, at date: Date, routes: NotificationRoutes) throws {
+        for channel in routes.channels(for: event) {
+            try Self.enqueue(event, channel: channel, leadID: leadID, at: date, in: db)
+        }
+    }
+
+    static func enqueue(_ event: LeadEvent, channel: String, leadID: String, at date: Date, in db: Database) throws {
+        let now = SQLiteSchema.millis(date)
+        try db.cachedStatement(sql: """
+            INSERT INTO outbox (id, channel, event, lead_id, status, next_attempt_at, created_at, updated_at)
+            VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)
+            """).execute(arguments: [LeadID.make(prefix: "msg_", at: date), channel, event.rawValue, leadID, now, now, now])
     }
 
     /// The product's assignment count so far, advanced by one (persisted: fair across restarts).

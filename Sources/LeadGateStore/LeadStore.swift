@@ -12,6 +12,8 @@ public struct IntakeRecord: Sendable {
     public var rejection: String?
     /// Decides status, product and owner; without one a lead is `lead`, or `rejected` when unreachable.
     public var qualifier: (any LeadQualifier)?
+    /// The notification channels per event: their outbox rows are written in the same transaction.
+    public var routes: NotificationRoutes
     public var isTest: Bool
     public var receivedAt: Date
     /// Hash of the submission's content; with `dedupeSince`, a repeat of the same content is the same touch.
@@ -23,7 +25,8 @@ public struct IntakeRecord: Sendable {
 
     public init(
         leadID: String, touchID: String, source: String, lead: NormalizedLead, rejection: String? = nil,
-        qualifier: (any LeadQualifier)? = nil, isTest: Bool = false, receivedAt: Date, contentHash: String,
+        qualifier: (any LeadQualifier)? = nil, routes: NotificationRoutes = NotificationRoutes(), isTest: Bool = false,
+        receivedAt: Date, contentHash: String,
         dedupeSince: Date?, payload: [UInt8], contentType: String?
     ) {
         self.leadID = leadID
@@ -32,6 +35,7 @@ public struct IntakeRecord: Sendable {
         self.lead = lead
         self.rejection = rejection
         self.qualifier = qualifier
+        self.routes = routes
         self.isTest = isTest
         self.receivedAt = receivedAt
         self.contentHash = contentHash
@@ -207,9 +211,23 @@ public protocol LeadStore: Sendable {
     /// Changes a lead atomically: `change` gets the lead as stored and returns its new state (or throws to
     /// refuse); every field that differs is written with a history row. Nil when there is no such lead.
     func update(
-        leadID: String, actor: String, at date: Date, recordedAt: Date,
+        leadID: String, actor: String, at date: Date, recordedAt: Date, routes: NotificationRoutes,
         _ change: @escaping @Sendable (Lead) throws -> LeadState
     ) async throws -> Lead?
+    /// Deliveries that are due at `now` and not leased, leased to the caller until `leaseUntil` (a worker
+    /// that dies mid-delivery leaves its lease to expire, and the delivery is tried again: at least once).
+    func claimDeliveries(now: Date, leaseUntil: Date, limit: Int) async throws -> [Delivery]
+    /// Keeps the body of a delivery's first attempt so that retries send the same bytes.
+    func savePayload(_ payload: [UInt8], deliveryID: String) async throws
+    /// Records an attempt and what follows from it.
+    func recordAttempt(_ attempt: DeliveryAttempt, deliveryID: String, outcome: DeliveryOutcome) async throws
+    /// Deliveries newest first, optionally of one status.
+    func deliveries(status: DeliveryStatus?, limit: Int) async throws -> [Delivery]
+    func attempts(deliveryID: String) async throws -> [DeliveryAttempt]
+    /// Makes a failed or dead delivery due now (manual replay); false when there is no such delivery or it was delivered.
+    func retryDelivery(id: String, now: Date) async throws -> Bool
+    /// Channels a receiver turned off (410 Gone), with why.
+    func disabledChannels() async throws -> [String: String]
     /// Calls `body` with every lead of `product` created since `since`, oldest first, for backtests.
     func replay(product: String, since: Date?, _ body: @escaping @Sendable (ReplayLead) throws -> Void) async throws
     /// The recorded changes of a lead, oldest first.

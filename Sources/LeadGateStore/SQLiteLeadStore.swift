@@ -10,7 +10,7 @@ public enum SQLiteSynchronous: String, Sendable {
 
 /// The embedded store: SQLite through GRDB, WAL, one writer that group-commits concurrent intakes.
 public final class SQLiteLeadStore: LeadStore {
-    private let pool: DatabasePool
+    let pool: DatabasePool
     private let committer: GroupCommitter<PreparedIntake, IntakeOutcome>
     private let ruleNames = RuleNames()
 
@@ -166,7 +166,7 @@ public final class SQLiteLeadStore: LeadStore {
     }
 
     public func update(
-        leadID: String, actor: String, at date: Date, recordedAt: Date,
+        leadID: String, actor: String, at date: Date, recordedAt: Date, routes: NotificationRoutes,
         _ change: @escaping @Sendable (Lead) throws -> LeadState
     ) async throws -> Lead? {
         try await pool.write { db in
@@ -191,6 +191,15 @@ public final class SQLiteLeadStore: LeadStore {
                 )
             }
             let opportunity = new.opportunity
+            if new.status == .opportunity, old.status != .opportunity {
+                for channel in routes.channels(for: .opportunity) {
+                    try IntakeWriter.enqueue(.opportunity, channel: channel, leadID: leadID, at: recordedAt, in: db)
+                }
+            } else if let stage = opportunity?.stage, old.opportunity?.stage != nil, stage != old.opportunity?.stage {
+                for channel in routes.channels(for: .stageChanged) {
+                    try IntakeWriter.enqueue(.stageChanged, channel: channel, leadID: leadID, at: recordedAt, in: db)
+                }
+            }
             try db.execute(
                 sql: """
                     UPDATE leads SET status = ?, reject_reason = ?, product = ?, owner = ?, stage = ?, amount = ?, currency = ?,

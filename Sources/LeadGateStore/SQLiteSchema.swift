@@ -257,6 +257,39 @@ enum SQLiteSchema {
                     product TEXT PRIMARY KEY NOT NULL,
                     next INTEGER NOT NULL
                 ) WITHOUT ROWID;
+                CREATE TABLE outbox (
+                    seq INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    channel TEXT NOT NULL,
+                    event TEXT NOT NULL,
+                    lead_id TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at INTEGER NOT NULL,
+                    claimed_until INTEGER,
+                    payload BLOB,
+                    last_status INTEGER,
+                    last_error TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE status IN ('pending', 'failed');
+                CREATE INDEX outbox_status ON outbox(status, seq);
+                CREATE TABLE delivery_attempts (
+                    id INTEGER PRIMARY KEY,
+                    delivery_id TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    status INTEGER,
+                    latency_ms INTEGER,
+                    error TEXT,
+                    response TEXT
+                );
+                CREATE INDEX delivery_attempts_delivery ON delivery_attempts(delivery_id, id);
+                CREATE TABLE disabled_channels (
+                    channel TEXT PRIMARY KEY NOT NULL,
+                    at INTEGER NOT NULL,
+                    reason TEXT NOT NULL
+                ) WITHOUT ROWID;
                 CREATE TABLE criteria_rules (
                     criteria TEXT PRIMARY KEY NOT NULL,
                     names TEXT NOT NULL

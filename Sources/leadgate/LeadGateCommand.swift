@@ -12,7 +12,7 @@ struct LeadGateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leadgate",
         abstract: "LeadGate: a self-hosted lead intake gateway.",
-        subcommands: [Serve.self, CheckConfig.self, Leads.self, Qualify.self, Backtest.self]
+        subcommands: [Serve.self, CheckConfig.self, Leads.self, Qualify.self, Backtest.self, Deliveries.self]
     )
 }
 
@@ -132,6 +132,53 @@ struct Leads: AsyncParsableCommand {
 }
 
 extension LeadStatus: ExpressibleByArgument {}
+extension DeliveryStatus: ExpressibleByArgument {}
+
+struct Deliveries: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Outbound notifications: list them, replay one.", subcommands: [List.self, Retry.self], defaultSubcommand: List.self
+    )
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List deliveries, newest first.")
+        @OptionGroup var options: ConfigOption
+        @Option(help: "pending, failed, delivered or dead.") var status: DeliveryStatus?
+        @Option(help: "At most this many.") var limit = 50
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let store = try Gateway.openStore(try options.load().store)
+            let deliveries = try await store.deliveries(status: status, limit: limit)
+            if json {
+                print(String(decoding: try LeadJSON.encoder(pretty: true).encode(deliveries), as: UTF8.self))
+                return
+            }
+            let rows = deliveries.map { delivery in
+                [delivery.id, delivery.channel, delivery.event.rawValue, delivery.leadID, delivery.status.rawValue,
+                 String(delivery.attempts), delivery.lastStatus.map(String.init) ?? "", delivery.lastError ?? ""]
+            }
+            print(TextTable.render(header: ["ID", "CHANNEL", "EVENT", "LEAD", "STATUS", "ATTEMPTS", "HTTP", "ERROR"], rows: rows))
+            for (channel, reason) in try await store.disabledChannels().sorted(by: { $0.key < $1.key }) {
+                print("channel \(channel) is off: \(reason) (retry one of its deliveries to turn it back on)")
+            }
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Make a failed or dead delivery due now.")
+        @OptionGroup var options: ConfigOption
+        @Argument(help: "The delivery id (msg_...).") var id: String
+
+        func run() async throws {
+            let store = try Gateway.openStore(try options.load().store)
+            guard try await store.retryDelivery(id: id, now: Date()) else {
+                Stderr.print("no failed or dead delivery with id '\(id)'")
+                throw ExitCode(1)
+            }
+            print("\(id): due now")
+        }
+    }
+}
 
 struct Qualify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

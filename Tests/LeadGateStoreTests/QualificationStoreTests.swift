@@ -80,7 +80,7 @@ func catalogQualifier(owners: [String] = ["dana", "avi", "noa"], threshold: Int 
         #expect(try await store.lead(id: first.leadID)?.owner == "dana")
 
         // A person moves it; stricter criteria arrive; a new touch must not take it back.
-        _ = try await store.update(leadID: first.leadID, actor: "avi", at: t0.addingTimeInterval(120), recordedAt: t0.addingTimeInterval(120)) { lead in
+        _ = try await store.update(leadID: first.leadID, actor: "avi", at: t0.addingTimeInterval(120), recordedAt: t0.addingTimeInterval(120), routes: NotificationRoutes()) { lead in
             var state = LeadState(of: lead)
             state.opportunity?.stage = "proposal"
             state.opportunity?.manual = true
@@ -108,7 +108,7 @@ func catalogQualifier(owners: [String] = ["dana", "avi", "noa"], threshold: Int 
         let id = try await store.commit([record(email: "a@acme.co.il", phone: "+972543333333", qualifier: try catalogQualifier())])[0].leadID
         let happened = t0.addingTimeInterval(86_400)
         let recorded = t0.addingTimeInterval(10 * 86_400)
-        let updated = try await store.update(leadID: id, actor: "crm-sync", at: happened, recordedAt: recorded) { lead in
+        let updated = try await store.update(leadID: id, actor: "crm-sync", at: happened, recordedAt: recorded, routes: NotificationRoutes()) { lead in
             var state = LeadState(of: lead)
             state.opportunity?.stage = "won"
             state.opportunity?.amount = 1500
@@ -121,7 +121,7 @@ func catalogQualifier(owners: [String] = ["dana", "avi", "noa"], threshold: Int 
         #expect(Set(rows.map(\.field)) == ["stage", "amount", "owner"])
         #expect(rows.allSatisfy { $0.at == happened && $0.recordedAt == recorded })
         #expect(rows.first { $0.field == "amount" }.map { [$0.from, $0.to] } == ["1000", "1500"])
-        #expect(try await store.update(leadID: "ld_missing", actor: "x", at: t0, recordedAt: t0) { LeadState(of: $0) } == nil)
+        #expect(try await store.update(leadID: "ld_missing", actor: "x", at: t0, recordedAt: t0, routes: NotificationRoutes()) { LeadState(of: $0) } == nil)
     }
 
     @Test func aRefusedUpdateChangesNothing() async throws {
@@ -129,7 +129,7 @@ func catalogQualifier(owners: [String] = ["dana", "avi", "noa"], threshold: Int 
         let store = try SQLiteLeadStore(path: temporaryDatabasePath())
         let id = try await store.commit([record(email: "b@acme.co.il", phone: "+972544444444", qualifier: try catalogQualifier())])[0].leadID
         await #expect(throws: Refused.self) {
-            _ = try await store.update(leadID: id, actor: "x", at: t0, recordedAt: t0) { _ in throw Refused() }
+            _ = try await store.update(leadID: id, actor: "x", at: t0, recordedAt: t0, routes: NotificationRoutes()) { _ in throw Refused() }
         }
         #expect(try await store.lead(id: id)?.opportunity?.stage == "new")
         #expect(try await store.history(leadID: id).count == 1)
@@ -152,7 +152,7 @@ func catalogQualifier(owners: [String] = ["dana", "avi", "noa"], threshold: Int 
         let qualifier = try catalogQualifier()
         let won = try await store.commit([record(email: "w@acme.co.il", phone: "+972545555555", qualifier: qualifier)])[0].leadID
         _ = try await store.commit([record(email: "l@gmail.com", at: t0.addingTimeInterval(5), qualifier: qualifier)])
-        _ = try await store.update(leadID: won, actor: "x", at: t0, recordedAt: t0) { lead in
+        _ = try await store.update(leadID: won, actor: "x", at: t0, recordedAt: t0, routes: NotificationRoutes()) { lead in
             var state = LeadState(of: lead)
             state.opportunity?.stage = "won"
             return state

@@ -27,11 +27,17 @@ public enum ConfigLoader {
         let tokens = readAdmin(root.section("admin"))
         let sources = readSources(root, server: server)
         let catalog = root.keys.contains("products") ? ProductConfig.read(from: root) : nil
-        root.finish(known: ["server", "store", "admin", "sources", "products", "default_product", "free_email_domains"])
+        let (channels, schedule) = NotificationConfig.read(root)
+        root.finish(known: [
+            "server", "store", "admin", "sources", "products", "default_product", "free_email_domains", "notifications", "delivery",
+        ])
         guard diagnostics.errors.isEmpty, let server, let store else {
             throw ConfigLoadError(errors: diagnostics.sorted)
         }
-        return GatewayConfig(server: server, store: store, adminTokens: tokens, sources: sources, catalog: catalog)
+        return GatewayConfig(
+            server: server, store: store, adminTokens: tokens, sources: sources, catalog: catalog,
+            notifications: channels, retrySchedule: schedule
+        )
     }
 
     /// Loads a criteria file for `leadgate backtest`: a `criteria:` block (version, threshold, rules) at the

@@ -1,5 +1,6 @@
 import Foundation
 import LeadGateCore
+import LeadGateNotify
 import LeadGateSourceKit
 
 /// The whole gateway configuration, validated.
@@ -10,6 +11,17 @@ public struct GatewayConfig: Sendable {
     public var sources: [ConfiguredSource]
     /// Products with their criteria, stages and assignment; nil when none are configured.
     public var catalog: ProductCatalog?
+    public var notifications: [NotificationChannel] = []
+    public var retrySchedule: RetrySchedule = .standard
+
+    /// Which channels take which events, for the outbox.
+    public var routes: NotificationRoutes {
+        var map: [LeadEvent: [String]] = [:]
+        for channel in notifications {
+            for event in channel.events { map[event, default: []].append(channel.name) }
+        }
+        return NotificationRoutes(map)
+    }
 
     /// The source called `name`.
     public func source(named name: String) -> ConfiguredSource? {

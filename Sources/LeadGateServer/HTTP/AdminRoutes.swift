@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import LeadGateCore
+import LeadGateNotify
 import LeadGateSourceKit
 import LeadGateStore
 
@@ -10,6 +11,7 @@ import LeadGateStore
 struct AdminRoutes: Sendable {
     let config: GatewayConfig
     let store: any LeadStore
+    let metrics: DeliveryMetrics
     let now: @Sendable () -> Date
 
     func add(to router: Router<GatewayRequestContext>) {
@@ -46,7 +48,7 @@ struct AdminRoutes: Sendable {
             let at = patch.at ?? moment
             let catalog = config.catalog
             let timeZone = config.server.timeZone
-            guard let lead = try await store.update(leadID: id, actor: token.name, at: at, recordedAt: moment, { lead in
+            guard let lead = try await store.update(leadID: id, actor: token.name, at: at, recordedAt: moment, routes: config.routes, { lead in
                 try patch.apply(to: lead, catalog: catalog, at: at, timeZone: timeZone)
             }) else {
                 throw APIError(.notFound, code: "lead_not_found", message: "no lead with id '\(id)'")
@@ -60,6 +62,43 @@ struct AdminRoutes: Sendable {
                 throw APIError(.notFound, code: "lead_not_found", message: "no lead with id '\(id)'")
             }
             return JSONBody.response(["history": try await store.history(leadID: id)])
+        }
+        router.get("/api/deliveries") { request, _ in
+            try authorize(request, needs: .read)
+            var status: DeliveryStatus?
+            if let text = request.uri.queryParameters["status"].map(String.init) {
+                guard let value = DeliveryStatus(rawValue: text) else {
+                    throw APIError.badRequest(
+                        "status must be one of \(DeliveryStatus.allCases.map(\.rawValue).joined(separator: ", ")), found '\(text)'",
+                        code: "invalid_parameter"
+                    )
+                }
+                status = value
+            }
+            return JSONBody.response(DeliveriesBody(
+                deliveries: try await store.deliveries(status: status, limit: 200),
+                disabledChannels: try await store.disabledChannels()
+            ))
+        }
+        router.get("/api/deliveries/:id") { request, context in
+            try authorize(request, needs: .read)
+            let id = context.parameters.get("id") ?? ""
+            let attempts = try await store.attempts(deliveryID: id)
+            return JSONBody.response(["attempts": attempts])
+        }
+        router.post("/api/deliveries/:id/retry") { request, context in
+            try authorize(request, needs: .write)
+            let id = context.parameters.get("id") ?? ""
+            guard try await store.retryDelivery(id: id, now: now()) else {
+                throw APIError(.notFound, code: "delivery_not_found", message: "no failed or dead delivery with id '\(id)'")
+            }
+            return JSONBody.response(["id": id, "status": DeliveryStatus.pending.rawValue])
+        }
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(string: metrics.prometheusText()))
+            )
         }
         router.get("/api/quarantine") { request, _ in
             try authorize(request, needs: .read)
@@ -125,6 +164,15 @@ struct AdminRoutes: Sendable {
         if let date = try? Date(text, strategy: .iso8601) { return date }
         let day = Date.ISO8601FormatStyle().year().month().day()
         return try? Date(text, strategy: day)
+    }
+}
+
+private struct DeliveriesBody: Encodable {
+    var deliveries: [Delivery]
+    var disabledChannels: [String: String]
+
+    enum CodingKeys: String, CodingKey {
+        case deliveries, disabledChannels = "disabled_channels"
     }
 }
 

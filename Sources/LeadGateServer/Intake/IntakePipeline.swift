@@ -19,11 +19,13 @@ public struct IntakePipeline: Sendable {
     public let store: any LeadStore
     /// The products' criteria and assignment; nil when no products are configured.
     public let qualifier: (any LeadQualifier)?
+    public let routes: NotificationRoutes
     public let now: @Sendable () -> Date
 
-    public init(store: any LeadStore, qualifier: (any LeadQualifier)?, now: @escaping @Sendable () -> Date) {
+    public init(store: any LeadStore, qualifier: (any LeadQualifier)?, routes: NotificationRoutes = NotificationRoutes(), now: @escaping @Sendable () -> Date) {
         self.store = store
         self.qualifier = qualifier
+        self.routes = routes
         self.now = now
     }
 
@@ -46,7 +48,7 @@ public struct IntakePipeline: Sendable {
         return IntakeRecord(
             leadID: LeadID.make(prefix: "ld_", at: draft.receivedAt),
             touchID: LeadID.make(prefix: "tc_", at: draft.receivedAt),
-            source: source.name, lead: lead, rejection: draft.rejection, qualifier: qualifier, isTest: draft.isTest,
+            source: source.name, lead: lead, rejection: draft.rejection, qualifier: qualifier, routes: routes, isTest: draft.isTest,
             receivedAt: draft.receivedAt, contentHash: Self.contentHash(draft.fields),
             dedupeSince: window > 0 ? draft.receivedAt.addingTimeInterval(-window) : nil,
             payload: draft.rawPayload ?? request.body, contentType: request.header("Content-Type")

@@ -188,7 +188,8 @@ public final class ConfigSection {
         }
     }
 
-    static func strings(_ node: ConfigValue, path: String, diagnostics: ConfigDiagnostics) -> [String]? {
+    /// The strings of a scalar or list node, reporting anything else.
+    public static func strings(_ node: ConfigValue, path: String, diagnostics: ConfigDiagnostics) -> [String]? {
         switch node {
         case .scalar(let text, _, _):
             return [text]

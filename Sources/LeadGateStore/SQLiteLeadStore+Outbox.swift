@@ -1,0 +1,132 @@
+import Foundation
+import GRDB
+import LeadGateCore
+
+extension SQLiteLeadStore {
+    public func claimDeliveries(now: Date, leaseUntil: Date, limit: Int) async throws -> [Delivery] {
+        let moment = SQLiteSchema.millis(now)
+        return try await pool.write { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM outbox
+                    WHERE status IN ('pending', 'failed') AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)
+                      AND channel NOT IN (SELECT channel FROM disabled_channels)
+                    ORDER BY next_attempt_at, seq LIMIT ?
+                    """,
+                arguments: [moment, moment, limit]
+            )
+            let deliveries = try rows.map(Self.delivery)
+            for delivery in deliveries {
+                try db.execute(
+                    sql: "UPDATE outbox SET claimed_until = ? WHERE id = ?",
+                    arguments: [SQLiteSchema.millis(leaseUntil), delivery.id]
+                )
+            }
+            return deliveries
+        }
+    }
+
+    public func savePayload(_ payload: [UInt8], deliveryID: String) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE outbox SET payload = ? WHERE id = ? AND payload IS NULL", arguments: [Data(payload), deliveryID])
+        }
+    }
+
+    public func recordAttempt(_ attempt: DeliveryAttempt, deliveryID: String, outcome: DeliveryOutcome) async throws {
+        let at = SQLiteSchema.millis(attempt.at)
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO delivery_attempts (delivery_id, at, status, latency_ms, error, response) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [deliveryID, at, attempt.status, attempt.latencyMilliseconds, attempt.error, attempt.response]
+            )
+            let status: DeliveryStatus
+            var next = at
+            switch outcome {
+            case .delivered:
+                status = .delivered
+            case .retry(let date):
+                status = .failed
+                next = SQLiteSchema.millis(date)
+            case .dead:
+                status = .dead
+            case .disableChannel(let reason):
+                status = .dead
+                try db.execute(
+                    sql: """
+                        INSERT INTO disabled_channels (channel, at, reason) SELECT channel, ?, ? FROM outbox WHERE id = ?
+                        ON CONFLICT(channel) DO NOTHING
+                        """,
+                    arguments: [at, reason, deliveryID]
+                )
+            }
+            try db.execute(
+                sql: """
+                    UPDATE outbox SET status = ?, attempts = attempts + 1, next_attempt_at = ?, claimed_until = NULL,
+                        last_status = ?, last_error = ?, updated_at = ?
+                    WHERE id = ?
+                    """,
+                arguments: [status.rawValue, next, attempt.status, attempt.error, at, deliveryID]
+            )
+        }
+    }
+
+    public func deliveries(status: DeliveryStatus?, limit: Int) async throws -> [Delivery] {
+        try await pool.read { db in
+            if let status {
+                return try Row.fetchAll(
+                    db, sql: "SELECT * FROM outbox WHERE status = ? ORDER BY seq DESC LIMIT ?", arguments: [status.rawValue, limit]
+                ).map(Self.delivery)
+            }
+            return try Row.fetchAll(db, sql: "SELECT * FROM outbox ORDER BY seq DESC LIMIT ?", arguments: [limit]).map(Self.delivery)
+        }
+    }
+
+    public func attempts(deliveryID: String) async throws -> [DeliveryAttempt] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM delivery_attempts WHERE delivery_id = ? ORDER BY id", arguments: [deliveryID]).map { row in
+                DeliveryAttempt(
+                    at: SQLiteSchema.date(row["at"]), status: row["status"], latencyMilliseconds: row["latency_ms"] ?? 0,
+                    error: row["error"], response: row["response"]
+                )
+            }
+        }
+    }
+
+    public func retryDelivery(id: String, now: Date) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE outbox SET status = 'pending', next_attempt_at = ?, claimed_until = NULL, updated_at = ?
+                    WHERE id = ? AND status != 'delivered'
+                    """,
+                arguments: [SQLiteSchema.millis(now), SQLiteSchema.millis(now), id]
+            )
+            if db.changesCount > 0 {
+                // A manual replay also turns the channel back on.
+                try db.execute(sql: "DELETE FROM disabled_channels WHERE channel = (SELECT channel FROM outbox WHERE id = ?)", arguments: [id])
+                return true
+            }
+            return false
+        }
+    }
+
+    public func disabledChannels() async throws -> [String: String] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT channel, reason FROM disabled_channels").reduce(into: [:]) { $0[$1["channel"]] = $1["reason"] }
+        }
+    }
+
+    static func delivery(_ row: Row) throws -> Delivery {
+        let eventText: String = row["event"]
+        let statusText: String = row["status"]
+        guard let event = LeadEvent(rawValue: eventText), let status = DeliveryStatus(rawValue: statusText) else {
+            throw StoreError(code: "corrupt_row", message: "delivery \(row["id"] as String? ?? "?") has event '\(eventText)', status '\(statusText)'")
+        }
+        return Delivery(
+            id: row["id"], channel: row["channel"], event: event, leadID: row["lead_id"], status: status, attempts: row["attempts"],
+            nextAttemptAt: SQLiteSchema.date(row["next_attempt_at"]), payload: (row["payload"] as Data?).map { [UInt8]($0) },
+            lastStatus: row["last_status"], lastError: row["last_error"], createdAt: SQLiteSchema.date(row["created_at"])
+        )
+    }
+}
