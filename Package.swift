@@ -99,6 +99,7 @@ let package = Package(
             exclude: inProgress("Tests/LeadGateSourceKitTests", prefix: "MIME"), swiftSettings: swift6
         ),
         .testTarget(name: "WebFormSourceTests", dependencies: ["WebFormSource", "LeadGateSourceKit"], swiftSettings: swift6),
+        .testTarget(name: "LeadGateNotifyTests", dependencies: ["LeadGateNotify"], swiftSettings: swift6),
         .testTarget(name: "LeadGateStoreTests", dependencies: ["LeadGateStore"], swiftSettings: swift6),
         .testTarget(
             name: "LeadGateServerTests",
