@@ -64,10 +64,15 @@ let package = Package(
             path: "Plugins/WebFormSource",
             swiftSettings: swift6
         ),
+        .target(name: "GoogleAdsSource", dependencies: ["LeadGateSourceKit", "LeadGateCore"], path: "Plugins/GoogleAdsSource", swiftSettings: swift6),
+        .target(name: "MetaLeadAdsSource", dependencies: ["LeadGateSourceKit", "LeadGateCore"], path: "Plugins/MetaLeadAdsSource", swiftSettings: swift6),
+        .target(name: "LinkedInLeadsSource", dependencies: ["LeadGateSourceKit", "LeadGateCore"], path: "Plugins/LinkedInLeadsSource", swiftSettings: swift6),
+        .target(name: "TikTokLeadsSource", dependencies: ["LeadGateSourceKit", "LeadGateCore"], path: "Plugins/TikTokLeadsSource", swiftSettings: swift6),
         .target(
             name: "LeadGateServer",
             dependencies: [
                 "LeadGateCore", "LeadGateSourceKit", "LeadGateStore", "LeadGateNotify", "WebFormSource",
+                "GoogleAdsSource", "MetaLeadAdsSource", "LinkedInLeadsSource", "TikTokLeadsSource",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -99,6 +104,15 @@ let package = Package(
             exclude: inProgress("Tests/LeadGateSourceKitTests", prefix: "MIME"), swiftSettings: swift6
         ),
         .testTarget(name: "WebFormSourceTests", dependencies: ["WebFormSource", "LeadGateSourceKit"], swiftSettings: swift6),
+        .testTarget(name: "GoogleAdsSourceTests", dependencies: ["GoogleAdsSource", "LeadGateSourceKit", "LeadGateCore"], swiftSettings: swift6),
+        .testTarget(name: "MetaLeadAdsSourceTests", dependencies: ["MetaLeadAdsSource", "LeadGateSourceKit", "LeadGateCore"], swiftSettings: swift6),
+        .testTarget(name: "LinkedInLeadsSourceTests", dependencies: ["LinkedInLeadsSource", "LeadGateSourceKit", "LeadGateCore"], swiftSettings: swift6),
+        .testTarget(name: "TikTokLeadsSourceTests", dependencies: ["TikTokLeadsSource", "LeadGateSourceKit", "LeadGateCore"], swiftSettings: swift6),
+        .testTarget(
+            name: "AdapterConformanceTests",
+            dependencies: ["WebFormSource", "GoogleAdsSource", "MetaLeadAdsSource", "LinkedInLeadsSource", "TikTokLeadsSource", "LeadGateSourceKit", "LeadGateCore"],
+            swiftSettings: swift6
+        ),
         .testTarget(name: "LeadGateNotifyTests", dependencies: ["LeadGateNotify"], swiftSettings: swift6),
         .testTarget(name: "LeadGateStoreTests", dependencies: ["LeadGateStore"], swiftSettings: swift6),
         .testTarget(

@@ -54,6 +54,8 @@ struct IntakeWriter {
 
     static func decide(_ lead: NormalizedLead, rejection: String?, qualifier: (any LeadQualifier)?, at date: Date) -> LeadDecision {
         if let rejection { return LeadDecision(status: .rejected, rejectReason: rejection) }
+        // Ids only, answers to come: kept as is, not qualified, not matched to a person yet.
+        if lead.fields[pendingFetchField] != nil { return LeadDecision(status: .pendingFetch) }
         if let qualifier { return qualifier.qualify(lead, receivedAt: date) }
         return lead.contact.isReachable ? LeadDecision(status: .lead) : LeadDecision(status: .rejected, rejectReason: "no_contact")
     }
@@ -61,7 +63,7 @@ struct IntakeWriter {
     func write(_ prepared: PreparedIntake) throws -> IntakeOutcome {
         let record = prepared.record
         if let replay = try findReplay(of: record) { return replay }
-        if prepared.decision.status != .rejected, let existing = try findPerson(record.lead) {
+        if prepared.decision.status != .rejected, prepared.decision.status != .pendingFetch, let existing = try findPerson(record.lead) {
             return try touch(existing, with: prepared)
         }
         let decision = prepared.decision
@@ -69,7 +71,7 @@ struct IntakeWriter {
         if let qualification = decision.qualification { try ruleNames.record(qualification, in: db) }
         let received = SQLiteSchema.millis(record.receivedAt)
         let opportunity = decision.opportunity
-        let rejected = decision.status == .rejected
+        let rejected = decision.status == .rejected || decision.status == .pendingFetch
         try db.cachedStatement(sql: """
             INSERT INTO leads (id, status, reject_reason, email_key, phone, source, source_type, campaign, is_test,
                                search, body, product, owner, score, criteria, qualification,
@@ -88,7 +90,11 @@ struct IntakeWriter {
         if let opportunity {
             try history(record.leadID, at: record.receivedAt, field: "stage", from: nil, to: opportunity.stage)
         }
-        try enqueue(rejected ? .rejected : .lead, leadID: record.leadID, at: record.receivedAt, routes: record.routes)
+        switch decision.status {
+        case .rejected: try enqueue(.rejected, leadID: record.leadID, at: record.receivedAt, routes: record.routes)
+        case .lead, .opportunity: try enqueue(.lead, leadID: record.leadID, at: record.receivedAt, routes: record.routes)
+        case .pendingFetch: break
+        }
         if decision.status == .opportunity {
             try enqueue(.opportunity, leadID: record.leadID, at: record.receivedAt, routes: record.routes)
         }

@@ -5,7 +5,13 @@ public enum LeadStatus: String, Sendable, Codable, CaseIterable {
     case opportunity
     case lead
     case rejected
+    /// A platform notification that carries ids only (Meta, LinkedIn): stored as soon as it arrives, its
+    /// answers still to be fetched from the platform. Never dropped.
+    case pendingFetch = "pending_fetch"
 }
+
+/// The field an adapter sets on a draft that carries ids only (status `pending_fetch`), naming what must fetch its answers.
+public let pendingFetchField = "_pending_fetch"
 
 /// How to reach a person, after normalization.
 public struct Contact: Sendable, Hashable, Codable {

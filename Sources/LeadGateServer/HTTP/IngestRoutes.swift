@@ -71,8 +71,10 @@ struct IngestRoutes: Sendable {
             throw Self.apiError(error, headers: extra)
         }
         guard !drafts.isEmpty else {
+            // A verified event without leads (a platform's other notifications, an empty batch): kept for the
+            // record, and answered 200 so the sender does not retry it forever.
             try await quarantine(inbound, source: source, code: "no_submission", message: "the request held no submission")
-            throw Self.apiError(.malformed("the request holds no submission", code: "no_submission"), headers: extra)
+            return Self.accepted([], headers: Self.fields(extra))
         }
         let outcomes: [DraftOutcome]
         do {

@@ -88,6 +88,16 @@ public final class ConfigSection {
         scalar(key, expected: "a string", required: required)?.0
     }
 
+    /// A required, non-empty string such as a secret or token; an empty one is reported (an unset `${VAR}`
+    /// with an empty default looks like that). Returns "" when missing or empty, after reporting.
+    public func secret(_ key: String) -> String {
+        guard let text = string(key, required: true) else { return "" }
+        if text.isEmpty {
+            error(key, "\(path).\(key) is empty (if it comes from ${VAR}, is the variable set?)")
+        }
+        return text
+    }
+
     /// An integer value.
     public func int(_ key: String, required: Bool = false, range: ClosedRange<Int>? = nil) -> Int? {
         guard let (text, mark) = scalar(key, expected: "an integer", required: required) else { return nil }
