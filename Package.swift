@@ -120,6 +120,10 @@ let package = Package(
             dependencies: ["LeadGateServer", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: swift6
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["LeadGateCore"], swiftSettings: swift6),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["LeadGateCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swift6
+        ),
     ]
 )
