@@ -34,6 +34,7 @@ public final class OutboxWorker: Service {
 
     /// Runs until graceful shutdown: delivers what is due, then looks again a moment later.
     public func run() async throws {
+        try await store.releaseDeliveryLeases()
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             let worked = (try? await runOnce()) ?? 0
             if worked == 0 {

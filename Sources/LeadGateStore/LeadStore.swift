@@ -217,6 +217,9 @@ public protocol LeadStore: Sendable {
     /// Deliveries that are due at `now` and not leased, leased to the caller until `leaseUntil` (a worker
     /// that dies mid-delivery leaves its lease to expire, and the delivery is tried again: at least once).
     func claimDeliveries(now: Date, leaseUntil: Date, limit: Int) async throws -> [Delivery]
+    /// Ends the leases of a worker that is gone: the embedded store has one gateway, so at start-up every
+    /// delivery leased before is one a crash left in flight, due again now.
+    func releaseDeliveryLeases() async throws
     /// Keeps the body of a delivery's first attempt so that retries send the same bytes.
     func savePayload(_ payload: [UInt8], deliveryID: String) async throws
     /// Records an attempt and what follows from it.

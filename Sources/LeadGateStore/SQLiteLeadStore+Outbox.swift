@@ -27,6 +27,12 @@ extension SQLiteLeadStore {
         }
     }
 
+    public func releaseDeliveryLeases() async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE outbox SET claimed_until = NULL WHERE claimed_until IS NOT NULL")
+        }
+    }
+
     public func savePayload(_ payload: [UInt8], deliveryID: String) async throws {
         try await pool.write { db in
             try db.execute(sql: "UPDATE outbox SET payload = ? WHERE id = ? AND payload IS NULL", arguments: [Data(payload), deliveryID])
