@@ -18,6 +18,7 @@ run: release
 	.build/release/leadgate serve --config $(CONFIG)
 
 test: setup
+	scripts/test-services.sh
 	$(SWIFT) build --build-tests
 	LEADGATE_BIN="$(CURDIR)/.build/debug/leadgate" $(SWIFT) test --skip-build
 

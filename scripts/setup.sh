@@ -2,7 +2,7 @@
 # Installs what LeadGate's build and tests need, only when missing: fast when everything is there.
 set -euo pipefail
 
-packages=(libsqlite3-dev)
+packages=(libsqlite3-dev libcurl4-openssl-dev)
 if [ "${1:-}" = "--bench" ]; then packages+=(wrk hyperfine); fi
 
 missing=()

@@ -1,5 +1,6 @@
 import Foundation
 import LeadGateCore
+import LeadGateCurl
 import LeadGateStore
 
 /// What each channel sends, rendered once per delivery (retries send the same bytes).
@@ -102,13 +103,18 @@ enum NotificationRenderer {
         guard !recipients.isEmpty else {
             throw RenderError(description: "no recipient: \(settings.to.joined(separator: ", ")) rendered empty (does the lead have an owner?)")
         }
+        guard let from = MailAddress(settings.from) else { throw RenderError(description: "the sender '\(settings.from)' is not a plain address") }
+        let addresses = try recipients.map { text in
+            guard let address = MailAddress(text) else { throw RenderError(description: "the recipient '\(text)' is not a plain address") }
+            return address
+        }
         let message = MailMessage(
-            from: settings.from, to: recipients,
+            from: from, to: addresses,
             subject: TextTemplate(settings.subject).render(context, escaping: .headerLine),
             body: TextTemplate(settings.body).render(context, escaping: .none),
-            date: moment, messageID: "<\(delivery.id)@leadgate>"
+            date: moment, messageID: "\(delivery.id)@leadgate"
         )
-        let object: [String: Any] = ["rcpt": recipients, "message": String(decoding: message.bytes, as: UTF8.self)]
+        let object: [String: Any] = ["rcpt": recipients, "message": String(decoding: message.rendered(), as: UTF8.self)]
         return Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
     }
 

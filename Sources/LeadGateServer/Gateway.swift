@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import LeadGateCore
+import LeadGateCurl
 import LeadGateNotify
 import LeadGateStore
 import Logging
@@ -52,14 +53,22 @@ public struct Gateway: Sendable {
     }
 
     /// Serves until SIGTERM or SIGINT, then stops accepting, finishes in-flight requests and returns.
+    /// The outbox worker runs beside the HTTP server when notifications are configured.
     public func run(logger: Logger) async throws {
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: application(logger: logger))],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: application(logger: logger))]
+        var client: CurlClient?
+        if !config.notifications.isEmpty {
+            let curl = try CurlClient()
+            client = curl
+            let worker = OutboxWorker(
+                store: store, channels: config.notifications, schedule: config.retrySchedule,
+                transport: CurlTransport(client: curl), metrics: metrics, now: pipeline.now,
+                logger: Logger(label: "leadgate.outbox")
             )
-        )
+            services.append(.init(service: worker))
+        }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+        await client?.shutdown()
     }
 }
