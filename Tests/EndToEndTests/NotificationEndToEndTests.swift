@@ -188,3 +188,85 @@ func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
         #expect(result.stderr.contains("needs exactly one of webhook, slack or email"))
     }
 }
+
+/// The SMTP sink of LeadGateCurl's tests (aiosmtpd): each accepted message becomes a JSON file in a folder.
+final class SMTPSink: @unchecked Sendable {
+    // @unchecked: owned by one test, used one call at a time.
+    let process = Process()
+    let folder: URL
+    let port: Int
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("leadgate-smtp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("LeadGateCurlTests/Support/smtp_sink.py")
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path, folder.path]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        guard let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else { throw GatewayProcessError.noPort }
+        self.port = port
+    }
+
+    var messages: [[String: Any]] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+        return names.compactMap { name in
+            (try? Data(contentsOf: folder.appendingPathComponent(name))).flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+        }
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: folder)
+    }
+}
+
+@Suite struct MailAndSlackEndToEndTests {
+    @Test func anOpportunityIsMailedToItsOwnerWithoutHeaderInjection() async throws {
+        let sink = try SMTPSink()
+        let receiver = try WebhookReceiver()
+        let gateway = try GatewayProcess(extra: LifecycleEndToEndTests.products() + """
+
+            notifications:
+              - name: rep-email
+                on: [opportunity]
+                email:
+                  smtp: "smtp://127.0.0.1:\(sink.port)"
+                  from: leads@acme.co.il
+                  to: "{{owner}}"
+                  subject: "הזדמנות: {{contact.full_name}} {{fields.note}}"
+              - name: sales-slack
+                on: [opportunity]
+                slack: { url: "\(receiver.url)/ok", lead_url: "https://leads.acme.co.il/" }
+            delivery: { schedule: [0s, 0s, 0s] }
+            """)
+        try await gateway.start()
+        defer { gateway.stop() }
+        let post = try await HTTP.request("POST", gateway.baseURL + "/ingest/website", headers: HTTP.formType, body: HTTP.form([
+            ("name", "דנה כהן"), ("email", "dana@globex.co.il"), ("phone", "054-7654321"), ("budget", "30000"),
+            ("note", "x\r\nBcc: all@evil.example"),
+        ]))
+        #expect(post.status == 200)
+        #expect(try await eventually { sink.messages.count == 1 && receiver.requests.count == 1 })
+        let mail = try #require(sink.messages.first)
+        #expect(mail["rcpt_tos"] as? [String] == ["dana@acme.co.il"], "round robin gave the first rep")
+        let headers = try #require(mail["headers"] as? [[String]])
+        #expect(!headers.contains { $0.first?.lowercased() == "bcc" }, "a lead's text never adds a header")
+        let subject = (headers.first { $0.first == "Subject" }?.last ?? "").trimmingCharacters(in: .whitespaces)
+        #expect(subject.hasPrefix("הזדמנות: דנה כהן x"), "\(subject)")
+        #expect((mail["body"] as? String)?.contains("dana@globex.co.il") == true)
+
+        let slack = try #require(receiver.requests.first)
+        let text = try #require((try JSONSerialization.jsonObject(with: Data((slack["body"] as? String ?? "").utf8)) as? [String: String])?["text"])
+        #expect(text.contains("New opportunity"))
+        #expect(text.contains("דנה כהן"))
+        #expect(text.contains("https://leads.acme.co.il/leads/"))
+    }
+}
