@@ -70,10 +70,12 @@ import Testing
         let second = try await Self.post(gateway, [("email", "avi@globex.co.il"), ("phone", "03-6101800")])
         #expect(try await Self.lead(gateway, second)["owner"] as? String == "avi@acme.co.il", "round robin deals the next rep")
 
-        let moved = try await Self.patch(gateway, id, #"{"stage": "proposal", "amount": 25000}"#)
-        #expect(moved.status == 200, "\(moved.text)")
+        // History is ordered by when things happened (`at`), so each change says when.
         let created = try #require(lead["created_at"] as? String)
         let createdAt = try Date(created, strategy: .iso8601)
+        let movedAt = createdAt.addingTimeInterval(1).formatted(.iso8601)
+        let moved = try await Self.patch(gateway, id, #"{"stage": "proposal", "amount": 25000, "at": "\#(movedAt)"}"#)
+        #expect(moved.status == 200, "\(moved.text)")
         let wonAt = createdAt.addingTimeInterval(2).formatted(.iso8601)
         let won = try await Self.patch(gateway, id, #"{"stage": "won", "at": "\#(wonAt)"}"#)
         #expect(won.status == 200, "\(won.text)")
