@@ -87,9 +87,8 @@ struct IntakeWriter {
                 opportunity?.expectedClose, received, received,
             ])
         try addTouch(prepared, to: record.leadID)
-        if let opportunity {
-            try history(record.leadID, at: record.receivedAt, field: "stage", from: nil, to: opportunity.stage)
-        }
+        // An opportunity opened on arrival needs no history row: `history(leadID:)` derives that first
+        // entry from the lead (one write less on every qualified intake).
         switch decision.status {
         case .rejected: try enqueue(.rejected, leadID: record.leadID, at: record.receivedAt, routes: record.routes)
         case .lead, .opportunity: try enqueue(.lead, leadID: record.leadID, at: record.receivedAt, routes: record.routes)

@@ -246,7 +246,7 @@ public final class SQLiteLeadStore: LeadStore {
 
     public func history(leadID: String) async throws -> [HistoryEntry] {
         try await pool.read { db in
-            try Row.fetchAll(
+            var entries = try Row.fetchAll(
                 db, sql: "SELECT * FROM lead_history WHERE lead_id = ? ORDER BY at, id", arguments: [leadID]
             ).map { row in
                 HistoryEntry(
@@ -254,6 +254,16 @@ public final class SQLiteLeadStore: LeadStore {
                     field: row["field"], from: row["old_value"], to: row["new_value"]
                 )
             }
+            // An opportunity opened on arrival has no row for it (see IntakeWriter.write): its first stage is
+            // the `from` of its first stage change, else the stage it is in now.
+            let stages = entries.filter { $0.field == "stage" }
+            if stages.first?.from != nil || stages.isEmpty,
+               let row = try Row.fetchOne(db, sql: "SELECT stage, created_at FROM leads WHERE id = ?", arguments: [leadID]),
+               let opened = stages.first?.from ?? (row["stage"] as String?) {
+                let created = SQLiteSchema.date(row["created_at"])
+                entries.insert(HistoryEntry(at: created, recordedAt: created, actor: IntakeWriter.pipelineActor, field: "stage", from: nil, to: opened), at: 0)
+            }
+            return entries
         }
     }
 
