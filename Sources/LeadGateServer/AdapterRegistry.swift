@@ -1,3 +1,4 @@
+import EmailSource
 import GoogleAdsSource
 import LeadGateSourceKit
 import LinkedInLeadsSource
@@ -9,6 +10,7 @@ import WebFormSource
 enum AdapterRegistry {
     static let pushSources: [any PushSource.Type] = [
         WebFormSource.self,
+        EmailSource.self,
         GoogleAdsSource.self,
         MetaLeadAdsSource.self,
         LinkedInLeadsSource.self,

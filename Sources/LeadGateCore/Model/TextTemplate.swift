@@ -53,14 +53,14 @@ public struct TextTemplate: Sendable, Hashable {
         for key in path {
             current = (current as? [String: Any])?[key]
         }
-        switch current {
+        guard let value = current, !(value is NSNull) else { return "" }
+        switch value {
         case let text as String: return text
-        case let flag as Bool where type(of: current!) == Bool.self: return flag ? "true" : "false"
+        case let flag as Bool where type(of: value) == Bool.self: return flag ? "true" : "false"
         case let number as NSNumber:
-            let value = number.doubleValue
-            return value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
-        case nil, is NSNull: return ""
-        case let other: return "\(other)"
+            let double = number.doubleValue
+            return double == double.rounded() && abs(double) < 1e15 ? String(Int64(double)) : String(double)
+        default: return "\(value)"
         }
     }
 
