@@ -14,12 +14,12 @@ final class HelperProcess: @unchecked Sendable {
     }
 
     /// Runs `python3 script PORT arguments...` and returns once it printed its first line (it is listening).
-    init(script: URL, arguments: [String]) throws {
-        port = try GatewayProcess.freePort()
+    init(script: URL, arguments: [String], port: Int? = nil) throws {
+        self.port = try port ?? GatewayProcess.freePort()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("leadgate-helper-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, String(port)] + arguments
+        process.arguments = ["python3", script.path, String(self.port)] + arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
@@ -42,11 +42,14 @@ final class WebhookReceiver {
     let helper: HelperProcess
     let log: URL
 
-    init() throws {
+    /// A receiver on `port`, or on a free one.
+    init(port: Int? = nil) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("leadgate-receiver-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         log = directory.appendingPathComponent("requests.jsonl")
-        helper = try HelperProcess(script: HelperProcess.supportDirectory.appendingPathComponent("webhook_receiver.py"), arguments: [log.path])
+        helper = try HelperProcess(
+            script: HelperProcess.supportDirectory.appendingPathComponent("webhook_receiver.py"), arguments: [log.path], port: port
+        )
     }
 
     var url: String { "http://127.0.0.1:\(helper.port)" }
@@ -167,6 +170,40 @@ func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
         let ids = receiver.requests.compactMap { ($0["headers"] as? [String: String])?["webhook-id"] }
         #expect(ids.count == 2)
         #expect(Set(ids).count == 1, "the same webhook-id: the receiver can tell it is a re-delivery")
+    }
+
+    @Test func aReceiverThatHangsPastTheTimeoutIsRetriedThenDead() async throws {
+        let receiver = try WebhookReceiver()
+        let gateway = try GatewayProcess(extra: """
+            notifications:
+              - name: crm
+                on: [lead]
+                timeout: 300ms
+                webhook: { url: "\(receiver.url)/hang" }
+            delivery: { schedule: [0s, 0s] }
+            """)
+        try await gateway.start()
+        defer { gateway.stop() }
+        _ = try await HTTP.request("POST", gateway.baseURL + "/ingest/website", headers: HTTP.formType, body: HTTP.form([("email", "t@acme.co.il")]))
+        #expect(try await eventually { try await Self.deliveries(gateway, status: "dead").count == 1 })
+        let id = try #require(try await Self.deliveries(gateway).first?["id"] as? String)
+        let attempts = try await HTTP.request("GET", gateway.baseURL + "/api/deliveries/\(id)", headers: HTTP.admin).json()["attempts"] as? [[String: Any]]
+        #expect(attempts?.count == 2)
+        #expect(attempts?.allSatisfy { ($0["error"] as? String)?.contains("timed out") == true } == true, "\(attempts ?? [])")
+    }
+
+    @Test func aReceiverThatIsDownIsRetriedUntilItComesBack() async throws {
+        let port = try GatewayProcess.freePort()
+        let gateway = try GatewayProcess(extra: Self.config(url: "http://127.0.0.1:\(port)/ok", schedule: "[0s, 0s, 1s, 1s, 1s, 1s, 1s, 1s, 1s, 1s]"))
+        try await gateway.start()
+        defer { gateway.stop() }
+        _ = try await HTTP.request("POST", gateway.baseURL + "/ingest/website", headers: HTTP.formType, body: HTTP.form([("email", "d@acme.co.il")]))
+        #expect(try await eventually { (try await Self.deliveries(gateway).first?["attempts"] as? Int ?? 0) >= 2 }, "refused attempts are recorded")
+        let failed = try await Self.deliveries(gateway, status: "failed")
+        #expect((failed.first?["last_error"] as? String)?.contains("refused") == true, "\(failed)")
+        let receiver = try WebhookReceiver(port: port)
+        #expect(try await eventually { try await Self.deliveries(gateway, status: "delivered").count == 1 })
+        #expect(receiver.requests.count == 1)
     }
 
     @Test func badNotificationConfigIsReportedWithLineAndColumn() throws {

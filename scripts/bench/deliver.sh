@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Delivery benchmark: drain 20,000 queued webhook deliveries to a receiver on loopback and compare with
+# wrk against the same receiver (its ceiling on this machine), in the same run. The receiver is the bare
+# Hummingbird route of scripts/bench/ceiling (answers 200 to POST /ingest/*).
+#   scripts/bench/deliver.sh            # 20,000 deliveries
+#   COUNT=5000 scripts/bench/deliver.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+COUNT=${COUNT:-20000}
+scripts/setup.sh --bench
+swift build -c release --product leadgate >/dev/null
+swift build -c release --product leadgate-bench-ceiling >/dev/null
+bin=$(swift build -c release --show-bin-path)
+
+work=$(mktemp -d /tmp/leadgate-deliver.XXXXXX)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+port=$((20000 + RANDOM % 20000))
+receiver_port=$((port + 1))
+wait_ready() { for _ in $(seq 1 200); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.05; done; echo "not ready: $1"; exit 1; }
+
+cat > "$work/deliver.yaml" <<YAML
+server: { listen: 127.0.0.1:$port, default_region: IL }
+store: { sqlite: $work/deliver.sqlite }
+sources: [ { name: website, type: web_form } ]
+notifications:
+  - name: crm
+    on: [lead]
+    concurrency: 32
+    webhook: { url: "http://127.0.0.1:$receiver_port/ingest/crm", secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" }
+YAML
+
+# The leads first, with the receiver down and the gateway stopped before it can deliver: then queue every
+# delivery afresh, so the run measures a backlog of COUNT draining.
+"$bin/leadgate-bench-ceiling" "$receiver_port" >/dev/null 2>&1 &
+receiver_pid=$!
+"$bin/leadgate" serve --config "$work/deliver.yaml" 2>/dev/null &
+gateway_pid=$!
+wait_ready "http://127.0.0.1:$port/healthz"
+wrk -t2 -c32 -d30s -s scripts/bench/post.lua "http://127.0.0.1:$port" >/dev/null &
+wrk_pid=$!
+while [ "$(sqlite3 "$work/deliver.sqlite" 'SELECT count(*) FROM leads')" -lt "$COUNT" ]; do sleep 0.2; done
+kill "$wrk_pid" "$gateway_pid"; wait "$gateway_pid" 2>/dev/null || true
+sqlite3 "$work/deliver.sqlite" "DELETE FROM outbox; DELETE FROM delivery_attempts;
+  INSERT INTO outbox (id, channel, event, lead_id, status, next_attempt_at, created_at, updated_at)
+  SELECT 'msg_' || id, 'crm', 'lead', id, 'pending', 0, 0, 0 FROM leads ORDER BY seq LIMIT $COUNT;"
+
+"$bin/leadgate" serve --config "$work/deliver.yaml" 2>/dev/null &
+gateway_pid=$!
+start=$(date +%s.%N)
+rss_start=""
+while :; do
+  done_count=$(sqlite3 "$work/deliver.sqlite" "SELECT count(*) FROM outbox WHERE status = 'delivered'" 2>/dev/null || echo 0)
+  rss=$(awk '/VmRSS/ {print $2}' /proc/$gateway_pid/status 2>/dev/null || echo 0)
+  [ -z "$rss_start" ] && [ "$done_count" -gt 0 ] && rss_start=$rss
+  [ "$done_count" -ge "$COUNT" ] && break
+  sleep 0.2
+done
+end=$(date +%s.%N)
+rss_end=$(awk '/VmRSS/ {print $2}' /proc/$gateway_pid/status)
+kill "$gateway_pid"; wait "$gateway_pid" 2>/dev/null || true
+
+ceiling=$(wrk -t2 -c32 -d10s -s scripts/bench/post.lua "http://127.0.0.1:$receiver_port" | awk '/Requests\/sec/ {print $2}')
+awk -v n="$COUNT" -v s="$start" -v e="$end" -v c="$ceiling" -v r0="$rss_start" -v r1="$rss_end" 'BEGIN {
+  rate = n / (e - s)
+  printf "deliveries: %d in %.1f s = %.0f/s (signed webhooks, each attempt recorded, synchronous=FULL)\n", n, e - s, rate
+  printf "receiver ceiling (wrk, 32 connections): %.0f req/s\n", c
+  printf "ratio: %.1f%% of the ceiling\n", 100 * rate / c
+  printf "gateway RSS while draining: %.0f MiB at the start, %.0f MiB at the end\n", r0 / 1024, r1 / 1024
+}'
