@@ -2,6 +2,12 @@ import Foundation
 import GRDB
 import LeadGateCore
 
+/// One change to the outbox from the delivery worker.
+enum OutboxWrite: Sendable {
+    case payload(String, [UInt8])
+    case attempt(String, DeliveryAttempt, DeliveryOutcome)
+}
+
 extension SQLiteLeadStore {
     public func claimDeliveries(now: Date, leaseUntil: Date, limit: Int) async throws -> [Delivery] {
         let moment = SQLiteSchema.millis(now)
@@ -34,18 +40,35 @@ extension SQLiteLeadStore {
     }
 
     public func savePayload(_ payload: [UInt8], deliveryID: String) async throws {
-        try await pool.write { db in
-            try db.execute(sql: "UPDATE outbox SET payload = ? WHERE id = ? AND payload IS NULL", arguments: [Data(payload), deliveryID])
-        }
+        try await outboxCommitter.submit([.payload(deliveryID, payload)])
     }
 
     public func recordAttempt(_ attempt: DeliveryAttempt, deliveryID: String, outcome: DeliveryOutcome) async throws {
-        let at = SQLiteSchema.millis(attempt.at)
-        try await pool.write { db in
-            try db.execute(
-                sql: "INSERT INTO delivery_attempts (delivery_id, at, status, latency_ms, error, response) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [deliveryID, at, attempt.status, attempt.latencyMilliseconds, attempt.error, attempt.response]
-            )
+        try await outboxCommitter.submit([.attempt(deliveryID, attempt, outcome)])
+    }
+
+    /// Writes a batch of outbox changes from concurrent deliveries in one transaction (one fsync for all).
+    static func writeOutbox(_ groups: [[OutboxWrite]], to pool: DatabasePool) async -> [Result<[Void], any Error>] {
+        do {
+            try await pool.write { db in
+                for write in groups.joined() { try apply(write, in: db) }
+            }
+            return groups.map { .success($0.map { _ in () }) }
+        } catch {
+            return groups.map { _ in .failure(error) }
+        }
+    }
+
+    private static func apply(_ write: OutboxWrite, in db: Database) throws {
+        switch write {
+        case .payload(let deliveryID, let payload):
+            try db.cachedStatement(sql: "UPDATE outbox SET payload = ? WHERE id = ? AND payload IS NULL")
+                .execute(arguments: [Data(payload), deliveryID])
+        case .attempt(let deliveryID, let attempt, let outcome):
+            let at = SQLiteSchema.millis(attempt.at)
+            try db.cachedStatement(sql: """
+                INSERT INTO delivery_attempts (delivery_id, at, status, latency_ms, error, response) VALUES (?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [deliveryID, at, attempt.status, attempt.latencyMilliseconds, attempt.error, attempt.response])
             let status: DeliveryStatus
             var next = at
             switch outcome {
@@ -66,14 +89,11 @@ extension SQLiteLeadStore {
                     arguments: [at, reason, deliveryID]
                 )
             }
-            try db.execute(
-                sql: """
-                    UPDATE outbox SET status = ?, attempts = attempts + 1, next_attempt_at = ?, claimed_until = NULL,
-                        last_status = ?, last_error = ?, updated_at = ?
-                    WHERE id = ?
-                    """,
-                arguments: [status.rawValue, next, attempt.status, attempt.error, at, deliveryID]
-            )
+            try db.cachedStatement(sql: """
+                UPDATE outbox SET status = ?, attempts = attempts + 1, next_attempt_at = ?, claimed_until = NULL,
+                    last_status = ?, last_error = ?, updated_at = ?
+                WHERE id = ?
+                """).execute(arguments: [status.rawValue, next, attempt.status, attempt.error, at, deliveryID])
         }
     }
 

@@ -12,6 +12,8 @@ public enum SQLiteSynchronous: String, Sendable {
 public final class SQLiteLeadStore: LeadStore {
     let pool: DatabasePool
     private let committer: GroupCommitter<PreparedIntake, IntakeOutcome>
+    /// Attempts and payloads of concurrent deliveries, committed together.
+    let outboxCommitter: GroupCommitter<OutboxWrite, Void>
     private let ruleNames = RuleNames()
 
     /// Opens (creating if needed) the database at `path` and runs pending migrations.
@@ -41,6 +43,9 @@ public final class SQLiteLeadStore: LeadStore {
         self.pool = pool
         let checkpointer = try WALCheckpointer(path: path)
         let ruleNames = self.ruleNames
+        self.outboxCommitter = GroupCommitter { groups in
+            await SQLiteLeadStore.writeOutbox(groups, to: pool)
+        }
         self.committer = GroupCommitter { groups in
             let results = await SQLiteLeadStore.write(groups, to: pool, ruleNames: ruleNames)
             checkpointer.committed(groups.reduce(0) { $0 + $1.count })
