@@ -17,12 +17,12 @@ release: setup
 run: release
 	.build/release/leadgate serve --config $(CONFIG)
 
-test: setup
-	scripts/test-services.sh
+test:
+	scripts/setup.sh --test
 	$(SWIFT) build --build-tests
 	LEADGATE_BIN="$(CURDIR)/.build/debug/leadgate" $(SWIFT) test --skip-build
 
-bench: setup
+bench:
 	scripts/setup.sh --bench
 	scripts/bench/ingest.sh
 

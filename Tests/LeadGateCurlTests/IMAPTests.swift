@@ -30,7 +30,7 @@ func withDovecot(
 
 @Suite(
     "IMAP against a real dovecot on 127.0.0.1",
-    .enabled(if: Dovecot.isInstalled, "dovecot is not installed (Debian dovecot-imapd): run scripts/test-services.sh"),
+    .enabled(if: Dovecot.isInstalled, "dovecot is not installed (Debian dovecot-imapd): run scripts/setup.sh --test"),
     .timeLimit(.minutes(1)))
 struct IMAPTests {
     static let message = Array((

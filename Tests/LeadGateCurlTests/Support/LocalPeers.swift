@@ -210,7 +210,7 @@ final class SMTPSink: Sendable {
             process.wait()
             let log = (try? String(contentsOfFile: folder.file("sink.log"), encoding: .utf8)) ?? ""
             folder.remove()
-            throw PeerError(description: "smtp_sink.py did not start (is aiosmtpd installed? run scripts/test-services.sh): \(log)")
+            throw PeerError(description: "smtp_sink.py did not start (is aiosmtpd installed? run scripts/setup.sh --test): \(log)")
         }
         self.port = port
     }
