@@ -7,7 +7,9 @@ end
 
 function init(args)
   counter = 0
-  prefix = tostring(tid) .. "x" .. tostring(math.random(1, 1000000000))
+  -- Seeded per run and thread: without it every wrk run repeats the same emails, and a second run is all replays.
+  math.randomseed(os.time() * 1000 + tid)
+  prefix = tostring(tid) .. "x" .. tostring(os.time()) .. "x" .. tostring(math.random(1, 1000000000))
 end
 
 function request()
