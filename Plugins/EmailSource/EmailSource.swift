@@ -243,3 +243,5 @@ extension EmailSource {
         return text
     }
 }
+
+extension EmailSource: MIMESource {}

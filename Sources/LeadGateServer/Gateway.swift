@@ -3,6 +3,7 @@ import Hummingbird
 import LeadGateCore
 import LeadGateCurl
 import LeadGateNotify
+import LeadGateSourceKit
 import LeadGateStore
 import Logging
 import ServiceLifecycle
@@ -32,6 +33,38 @@ public struct Gateway: Sendable {
         case .sqlite(let path, let synchronous):
             return try SQLiteLeadStore(path: path, synchronous: synchronous == "normal" ? .normal : .full)
         }
+    }
+
+    /// What became of a message handed over locally (`leadgate ingest`).
+    public enum LocalIngestResult: Sendable {
+        case stored([DraftOutcome])
+        /// The message cannot be read; it is quarantined (sysexits EX_DATAERR).
+        case malformed(String)
+    }
+
+    /// Runs one message given on the command line (an MTA's pipe) through the pipeline of `source`:
+    /// a mail source reads it as MIME; any other source as a request body of `contentType`. The caller is
+    /// local and trusted, so no request authentication applies.
+    public func ingestLocally(_ bytes: [UInt8], source: ConfiguredSource, contentType: String) async throws -> LocalIngestResult {
+        let received = pipeline.now()
+        let request = InboundRequest(
+            method: "POST", path: "/ingest/\(source.name)", headers: [("Content-Type", contentType)], body: bytes, receivedAt: received
+        )
+        let drafts: [LeadDraft]
+        do {
+            if let mail = source.adapter as? any MIMESource {
+                drafts = try mail.drafts(fromMIME: bytes, receivedAt: received)
+            } else {
+                drafts = try await source.adapter.receive(request)
+            }
+        } catch let error as SourceError {
+            try await store.quarantine(QuarantineEntry(
+                id: LeadID.make(prefix: "qr_", at: received), source: source.name, receivedAt: received, code: error.code,
+                message: error.message, method: "PIPE", path: "leadgate ingest", headers: ["content-type": contentType], body: bytes
+            ))
+            return .malformed(error.message)
+        }
+        return .stored(try await pipeline.process(drafts, from: source, request: request))
     }
 
     /// The routes of the gateway, for the server and for in-process tests.

@@ -12,7 +12,7 @@ struct LeadGateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leadgate",
         abstract: "LeadGate: a self-hosted lead intake gateway.",
-        subcommands: [Serve.self, CheckConfig.self, Leads.self, Qualify.self, Backtest.self, Deliveries.self]
+        subcommands: [Serve.self, CheckConfig.self, Ingest.self, Leads.self, Qualify.self, Backtest.self, Deliveries.self]
     )
 }
 
@@ -70,6 +70,51 @@ struct CheckConfig: ParsableCommand {
     func run() throws {
         let config = try options.load()
         print("\(options.path): ok (\(config.sources.count) source\(config.sources.count == 1 ? "" : "s"))")
+    }
+}
+
+/// `leadgate ingest`: one message through the pipeline, for an MTA's pipe. Exit codes per sysexits:
+/// 0 stored, 65 (EX_DATAERR) the message cannot be read (it is quarantined), 75 (EX_TEMPFAIL) the store
+/// failed, so the MTA keeps the mail and tries again; 64/78 for wrong use or a bad config.
+struct Ingest: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Push one payload (stdin by default) through the pipeline: an MTA pipes mail here.")
+    @OptionGroup var options: ConfigOption
+    @Option(help: "The configured source it belongs to.") var source: String
+    @Option(help: "The payload's media type (for sources other than email).") var contentType = "message/rfc822"
+    @Argument(help: "A file instead of stdin.") var file: String?
+
+    func run() async throws {
+        let config = try options.load()
+        guard let configured = config.source(named: source) else {
+            Stderr.print("no source named '\(source)' in \(options.path)")
+            throw ExitCode(64)
+        }
+        let bytes: [UInt8]
+        if let file {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                Stderr.print("cannot read \(file)")
+                throw ExitCode(66)
+            }
+            bytes = Array(data)
+        } else {
+            bytes = Array(FileHandle.standardInput.readDataToEndOfFile())
+        }
+        let result: Gateway.LocalIngestResult
+        do {
+            result = try await Gateway(config: config).ingestLocally(bytes, source: configured, contentType: contentType)
+        } catch {
+            Stderr.print("not stored, try again later: \(error)")
+            throw ExitCode(75)
+        }
+        switch result {
+        case .malformed(let message):
+            Stderr.print("quarantined: \(message)")
+            throw ExitCode(65)
+        case .stored(let outcomes):
+            for outcome in outcomes {
+                print("\(outcome.leadID) \(outcome.status.rawValue)\(outcome.kind == .created ? "" : " duplicate")")
+            }
+        }
     }
 }
 

@@ -48,6 +48,12 @@ extension PushSource {
     public func responseHeaders(for request: InboundRequest) -> [(name: String, value: String)] { [] }
 }
 
+/// A source that reads whole mail messages: an MTA's pipe (`leadgate ingest`) and IMAP hand it the bytes.
+public protocol MIMESource: LeadSource {
+    /// The drafts in one RFC 5322 message; throws `SourceError.malformed` when it cannot be read at all.
+    func drafts(fromMIME bytes: [UInt8], receivedAt: Date) throws(SourceError) -> [LeadDraft]
+}
+
 /// Drafts fetched by a pull source and the cursor to commit with them.
 public struct PollBatch: Sendable {
     public var drafts: [LeadDraft]
