@@ -2,38 +2,18 @@ import Foundation
 import LeadGateCore
 import LeadGateSourceKit
 
-/// Reads one URL for `LinkedInLeadsSource.complete(_:)`; the gateway implements it with LeadGateCurl.
-///
-/// The requirement is the same as `GraphFetching`'s, so one HTTP client type can serve both adapters.
-public protocol LinkedInFetching: Sendable {
-    /// GETs `url` with `headers` and returns whatever came back, error statuses included; throws only when no
-    /// answer came (connection refused, timeout), which the caller treats as worth retrying.
-    func get(url: String, headers: [(name: String, value: String)]) async throws -> (status: Int, body: [UInt8])
-}
-
 /// Why a lead could not be read from LinkedIn's REST API, and what to do about it.
 public struct LinkedInAPIError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// What the caller should do with the pending lead.
-    public enum Recovery: Sendable, Hashable {
-        /// Throttled (429) or an outage (5xx): try again after a backoff.
-        case retryLater
-        /// Expired or revoked token, missing permission (401, 403), no HTTP client: retrying helps only after an
-        /// operator fixes the source's config, so alert and keep the lead pending.
-        case fixConfiguration
-        /// The request is wrong or the lead is gone (400, 404): retrying will not help.
-        case giveUp
-    }
-
     /// The HTTP status of the answer; 0 when there was no request.
     public var status: Int
     /// LinkedIn's `serviceErrorCode` and `code` (e.g. `REVOKED_ACCESS_TOKEN`), when the answer had them.
     public var serviceErrorCode: Int?
     public var code: String?
     public var message: String
-    public var recovery: Recovery
+    public var recovery: FetchRecovery
 
     /// An error from its parts (the adapter's own, or a test's).
-    public init(status: Int, serviceErrorCode: Int? = nil, code: String? = nil, message: String, recovery: Recovery) {
+    public init(status: Int, serviceErrorCode: Int? = nil, code: String? = nil, message: String, recovery: FetchRecovery) {
         self.status = status
         self.serviceErrorCode = serviceErrorCode
         self.code = code
@@ -44,7 +24,7 @@ public struct LinkedInAPIError: Error, Sendable, Hashable, CustomStringConvertib
     /// The error a non-200 answer describes: `{"status", "serviceErrorCode", "code", "message"}`.
     public init(status: Int, body: [UInt8]) {
         let detail = try? LeadJSON.decoder().decode(LinkedInErrorBody.self, from: Data(body))
-        let recovery: Recovery =
+        let recovery: FetchRecovery =
             if status == 429 || status >= 500 { .retryLater } else if status == 401 || status == 403 { .fixConfiguration } else { .giveUp }
         self.init(
             status: status, serviceErrorCode: detail?.serviceErrorCode.flatMap { Int($0.text) }, code: detail?.code?.text,

@@ -39,7 +39,7 @@ public struct LinkedInLeadsSource: PushSource, EnrichingSource {
     let accessToken: String
     let apiVersion: String
     let apiURL: String
-    let fetcher: (any LinkedInFetching)?
+    let fetcher: (any HTTPFetching)?
 
     /// The loader's entry point: the gateway has no HTTP client for adapters yet, so `complete(_:)` fails with
     /// `.fixConfiguration` until one is passed to `init(name:config:services:fetcher:)`.
@@ -48,7 +48,7 @@ public struct LinkedInLeadsSource: PushSource, EnrichingSource {
     }
 
     /// Reads the keys above (every problem goes to `config`'s diagnostics); `fetcher` reads the REST API.
-    public init(name: String, config: ConfigSection, services: SourceServices, fetcher: (any LinkedInFetching)?) throws {
+    public init(name: String, config: ConfigSection, services: SourceServices, fetcher: (any HTTPFetching)?) throws {
         self.name = name
         clientSecret = Array(config.secret("client_secret").utf8)
         accessToken = config.secret("access_token")

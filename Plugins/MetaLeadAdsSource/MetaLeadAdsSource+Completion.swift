@@ -2,28 +2,8 @@ import Foundation
 import LeadGateCore
 import LeadGateSourceKit
 
-/// Reads one URL for `MetaLeadAdsSource.complete(_:)`; the gateway implements it with LeadGateCurl.
-///
-/// The requirement is the same as `LinkedInFetching`'s, so one HTTP client type can serve both adapters.
-public protocol GraphFetching: Sendable {
-    /// GETs `url` and returns whatever came back, error statuses included; throws only when no answer came
-    /// (connection refused, timeout), which the caller treats as worth retrying.
-    func get(url: String, headers: [(name: String, value: String)]) async throws -> (status: Int, body: [UInt8])
-}
-
 /// Why a lead could not be read from the Graph API, and what to do about it.
 public struct GraphError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// What the caller should do with the pending lead.
-    public enum Recovery: Sendable, Hashable {
-        /// Throttling or an outage (codes 1, 2, 4, 17, 32, 341, 368, 613, 80000-80014, `is_transient`, HTTP 5xx): try again after a backoff.
-        case retryLater
-        /// Expired or revoked token, missing permission, no HTTP client (codes 10, 102, 190, 200-299): retrying
-        /// helps only after an operator fixes the source's config, so alert and keep the lead pending.
-        case fixConfiguration
-        /// The request itself is wrong or the lead is gone (e.g. code 100): retrying will not help.
-        case giveUp
-    }
-
     /// The HTTP status of the answer; 0 when there was no request.
     public var status: Int
     /// Graph's `error.code` and `error.error_subcode`, when the answer had them.
@@ -32,10 +12,10 @@ public struct GraphError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Graph's `error.type`, e.g. `OAuthException`.
     public var type: String?
     public var message: String
-    public var recovery: Recovery
+    public var recovery: FetchRecovery
 
     /// An error from its parts (the adapter's own, or a test's).
-    public init(status: Int, code: Int? = nil, subcode: Int? = nil, type: String? = nil, message: String, recovery: Recovery) {
+    public init(status: Int, code: Int? = nil, subcode: Int? = nil, type: String? = nil, message: String, recovery: FetchRecovery) {
         self.status = status
         self.code = code
         self.subcode = subcode
@@ -62,7 +42,7 @@ public struct GraphError: Error, Sendable, Hashable, CustomStringConvertible {
             recovery: Self.recovery(status: status, code: code, transient: detail?.is_transient?.isTrue ?? false))
     }
 
-    static func recovery(status: Int, code: Int?, transient: Bool) -> Recovery {
+    static func recovery(status: Int, code: Int?, transient: Bool) -> FetchRecovery {
         if transient { return .retryLater }
         guard let code else {
             if status == 429 || status >= 500 { return .retryLater }

@@ -36,7 +36,7 @@ public struct MetaLeadAdsSource: PushSource, EnrichingSource {
     let accessToken: String
     let graphURL: String
     let graphFields: String
-    let fetcher: (any GraphFetching)?
+    let fetcher: (any HTTPFetching)?
 
     /// The loader's entry point: the gateway has no HTTP client for adapters yet, so `complete(_:)` fails with
     /// `.fixConfiguration` until one is passed to `init(name:config:services:fetcher:)`.
@@ -45,7 +45,7 @@ public struct MetaLeadAdsSource: PushSource, EnrichingSource {
     }
 
     /// Reads the keys above (every problem goes to `config`'s diagnostics); `fetcher` reads the Graph API.
-    public init(name: String, config: ConfigSection, services: SourceServices, fetcher: (any GraphFetching)?) throws {
+    public init(name: String, config: ConfigSection, services: SourceServices, fetcher: (any HTTPFetching)?) throws {
         self.name = name
         verifyToken = config.secret("verify_token")
         appSecret = Array(config.secret("app_secret").utf8)

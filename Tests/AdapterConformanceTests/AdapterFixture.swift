@@ -69,8 +69,8 @@ struct ConfigProblem: Error {
     let errors: [ConfigError]
 }
 
-/// The API answer of adapters that fetch a lead's answers later; one type serves Meta's and LinkedIn's protocols.
-struct CannedAnswer: GraphFetching, LinkedInFetching {
+/// The API answer of adapters that fetch a lead's answers later (Meta, LinkedIn).
+struct CannedAnswer: HTTPFetching {
     let body: [UInt8]
 
     func get(url: String, headers: [(name: String, value: String)]) async throws -> (status: Int, body: [UInt8]) {

@@ -130,7 +130,7 @@ func namesPredefinedQuestions(predefined: String?, expected: String) {
 }
 
 @Test(arguments: [
-    (401, #"{"status":401,"serviceErrorCode":65601,"code":"REVOKED_ACCESS_TOKEN","message":"The token used in the request has been revoked by the user"}"#, LinkedInAPIError.Recovery.fixConfiguration),
+    (401, #"{"status":401,"serviceErrorCode":65601,"code":"REVOKED_ACCESS_TOKEN","message":"The token used in the request has been revoked by the user"}"#, FetchRecovery.fixConfiguration),
     (403, #"{"status":403,"serviceErrorCode":100,"code":"ACCESS_DENIED","message":"Not enough permissions to access: leadFormResponses.GET.20260101"}"#, .fixConfiguration),
     (429, #"{"status":429,"serviceErrorCode":101,"code":"TOO_MANY_REQUESTS","message":"Resource level throttle limit reached"}"#, .retryLater),
     (500, "", .retryLater),
@@ -138,7 +138,7 @@ func namesPredefinedQuestions(predefined: String?, expected: String) {
     (404, #"{"status":404,"code":"NOT_FOUND","message":"Not Found"}"#, .giveUp),
     (400, #"{"status":400,"message":"Invalid projection"}"#, .giveUp),
 ])
-func sortsAPIErrors(status: Int, body: String, recovery: LinkedInAPIError.Recovery) async throws {
+func sortsAPIErrors(status: Int, body: String, recovery: FetchRecovery) async throws {
     let source = try validSource(fetcher: StubLinkedIn(status: status, body: body))
     let error = try await #require(throws: LinkedInAPIError.self) { try await source.complete(try await pendingDraft()) }
     #expect(error.status == status)

@@ -21,7 +21,7 @@ func entry(_ line: Int, _ key: String, _ value: String) -> ConfigEntry {
 let requiredEntries = [entry(3, "client_secret", clientSecret), entry(4, "access_token", "AQX-token"), entry(5, "api_version", "202601")]
 
 /// A source built from `entries` the way the loader does it (the block starts at line 2), and every config error.
-func makeSource(_ entries: [ConfigEntry], fetcher: (any LinkedInFetching)? = nil) throws -> (source: LinkedInLeadsSource, errors: [ConfigError]) {
+func makeSource(_ entries: [ConfigEntry], fetcher: (any HTTPFetching)? = nil) throws -> (source: LinkedInLeadsSource, errors: [ConfigError]) {
     let diagnostics = ConfigDiagnostics()
     let section = ConfigSection(.mapping(entries, mark(2, 5)), path: "sources[0]", diagnostics: diagnostics)
     let source = try LinkedInLeadsSource(name: "linkedin", config: section, services: SourceServices(), fetcher: fetcher)
@@ -29,7 +29,7 @@ func makeSource(_ entries: [ConfigEntry], fetcher: (any LinkedInFetching)? = nil
     return (source, diagnostics.sorted)
 }
 
-func validSource(_ extra: [ConfigEntry] = [], fetcher: (any LinkedInFetching)? = nil) throws -> LinkedInLeadsSource {
+func validSource(_ extra: [ConfigEntry] = [], fetcher: (any HTTPFetching)? = nil) throws -> LinkedInLeadsSource {
     let (source, errors) = try makeSource(requiredEntries + extra, fetcher: fetcher)
     try #require(errors.isEmpty, "\(errors)")
     return source
@@ -53,7 +53,7 @@ func notification(action: String = "CREATED", _ members: String? = nil) -> Strin
 }
 
 /// Answers every GET with `answer` and remembers what was asked.
-actor StubLinkedIn: LinkedInFetching {
+actor StubLinkedIn: HTTPFetching {
     let answer: (status: Int, body: [UInt8])
     private(set) var requests: [(url: String, headers: [(name: String, value: String)])] = []
 

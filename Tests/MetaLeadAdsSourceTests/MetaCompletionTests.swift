@@ -103,7 +103,7 @@ func pendingDraft() async throws -> LeadDraft {
 }
 
 /// Graph API error answers, https://developers.facebook.com/docs/graph-api/guides/error-handling
-let graphErrors: [(status: Int, body: String, code: Int?, recovery: GraphError.Recovery)] = [
+let graphErrors: [(status: Int, body: String, code: Int?, recovery: FetchRecovery)] = [
     (400, #"{"error":{"message":"(#200) Requires pages_manage_ads permission to manage the object","type":"OAuthException","code":200,"fbtrace_id":"AbC"}}"#, 200, .fixConfiguration),
     (400, #"{"error":{"message":"Error validating access token: Session has expired","type":"OAuthException","code":190,"error_subcode":463,"fbtrace_id":"AbC"}}"#, 190, .fixConfiguration),
     (400, #"{"error":{"message":"(#4) Application request limit reached","type":"OAuthException","is_transient":true,"code":4,"fbtrace_id":"AbC"}}"#, 4, .retryLater),
@@ -121,7 +121,7 @@ let graphErrors: [(status: Int, body: String, code: Int?, recovery: GraphError.R
 ]
 
 @Test(arguments: graphErrors)
-func sortsGraphErrors(status: Int, body: String, code: Int?, recovery: GraphError.Recovery) async throws {
+func sortsGraphErrors(status: Int, body: String, code: Int?, recovery: FetchRecovery) async throws {
     let source = try validSource(fetcher: StubGraph(status: status, body: body))
     let error = try await #require(throws: GraphError.self) { try await source.complete(try await pendingDraft()) }
     #expect(error.status == status)
@@ -148,7 +148,7 @@ func sortsGraphErrors(status: Int, body: String, code: Int?, recovery: GraphErro
 
 @Test func aFetcherErrorIsPassedOn() async throws {
     struct Unreachable: Error {}
-    struct FailingGraph: GraphFetching {
+    struct FailingGraph: HTTPFetching {
         func get(url: String, headers: [(name: String, value: String)]) async throws -> (status: Int, body: [UInt8]) { throw Unreachable() }
     }
     let source = try validSource(fetcher: FailingGraph())

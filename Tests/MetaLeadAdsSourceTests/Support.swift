@@ -23,7 +23,7 @@ let requiredEntries = [
 ]
 
 /// A source built from `entries` the way the loader does it (the block starts at line 2), and every config error.
-func makeSource(_ entries: [ConfigEntry], fetcher: (any GraphFetching)? = nil) throws -> (source: MetaLeadAdsSource, errors: [ConfigError]) {
+func makeSource(_ entries: [ConfigEntry], fetcher: (any HTTPFetching)? = nil) throws -> (source: MetaLeadAdsSource, errors: [ConfigError]) {
     let diagnostics = ConfigDiagnostics()
     let section = ConfigSection(.mapping(entries, mark(2, 5)), path: "sources[0]", diagnostics: diagnostics)
     let source = try MetaLeadAdsSource(name: "facebook-il", config: section, services: SourceServices(), fetcher: fetcher)
@@ -31,7 +31,7 @@ func makeSource(_ entries: [ConfigEntry], fetcher: (any GraphFetching)? = nil) t
     return (source, diagnostics.sorted)
 }
 
-func validSource(_ extra: [ConfigEntry] = [], fetcher: (any GraphFetching)? = nil) throws -> MetaLeadAdsSource {
+func validSource(_ extra: [ConfigEntry] = [], fetcher: (any HTTPFetching)? = nil) throws -> MetaLeadAdsSource {
     let (source, errors) = try makeSource(requiredEntries + extra, fetcher: fetcher)
     try #require(errors.isEmpty, "\(errors)")
     return source
@@ -61,7 +61,7 @@ func notification(_ value: String) -> String {
 }
 
 /// Answers every GET with `answer` and remembers what was asked.
-actor StubGraph: GraphFetching {
+actor StubGraph: HTTPFetching {
     let answer: (status: Int, body: [UInt8])
     private(set) var urls: [String] = []
 
