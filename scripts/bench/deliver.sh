@@ -7,16 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 COUNT=${COUNT:-20000}
-scripts/setup.sh --bench
-swift build -c release --product leadgate >/dev/null
-swift build -c release --product leadgate-bench-ceiling >/dev/null
-bin=$(swift build -c release --show-bin-path)
-
-work=$(mktemp -d /tmp/leadgate-deliver.XXXXXX)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-port=$((20000 + RANDOM % 20000))
+source scripts/bench/common.sh
 receiver_port=$((port + 1))
-wait_ready() { for _ in $(seq 1 200); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.05; done; echo "not ready: $1"; exit 1; }
 
 cat > "$work/deliver.yaml" <<YAML
 server: { listen: 127.0.0.1:$port, default_region: IL }

@@ -9,14 +9,7 @@ DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 SEED=${SEED:-0}
-scripts/setup.sh --bench
-swift build -c release --product leadgate >/dev/null
-swift build -c release --product leadgate-bench-ceiling >/dev/null
-bin=$(swift build -c release --show-bin-path)
-
-work=$(mktemp -d /tmp/leadgate-bench.XXXXXX)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-port=$((20000 + RANDOM % 20000))
+source scripts/bench/common.sh
 ceiling_port=$((port + 1))
 criteria_port=$((port + 2))
 write_config() { # FILE PORT DB [criteria]
@@ -37,7 +30,6 @@ YAML
 write_config "$work/bench.yaml" "$port" "$work/bench.sqlite"
 write_config "$work/criteria.yaml" "$criteria_port" "$work/criteria.sqlite" criteria
 
-wait_ready() { for _ in $(seq 1 200); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.05; done; echo "not ready: $1"; exit 1; }
 
 # run_wrk URL LABEL -> prints "rps p50_ms p99_ms non2xx"
 run_wrk() {

@@ -1,0 +1,13 @@
+# Sourced by the HTTP benchmarks: release builds of leadgate and the bare Hummingbird receiver/ceiling,
+# a work folder removed on exit (with every background job), a random loopback port, and wait_ready.
+scripts/setup.sh --bench
+swift build -c release --product leadgate >/dev/null
+swift build -c release --product leadgate-bench-ceiling >/dev/null
+bin=$(swift build -c release --show-bin-path)
+
+work=$(mktemp -d /tmp/leadgate-bench.XXXXXX)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+port=$((20000 + RANDOM % 20000))
+
+# wait_ready URL: returns once URL answers, bounded (10 s).
+wait_ready() { for _ in $(seq 1 200); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.05; done; echo "not ready: $1"; exit 1; }
