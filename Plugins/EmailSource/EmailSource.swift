@@ -8,9 +8,10 @@ import Logging
 ///
 /// Config keys: `provider` (`raw` | `sendgrid` | `mailgun` | `postmark`, default `raw`); `secret` for raw and
 /// SendGrid (given as `?key=` in the URL or as the basic-auth password); `signing_key` and
-/// `timestamp_tolerance` (default 5m) for Mailgun; `username` + `password` (basic auth) for Postmark; and
-/// `ignore_senders`, added to the defaults in `SenderFilter.defaults`. An IMAP poller or an MTA pipe hands
-/// whole messages to `drafts(fromMIME:receivedAt:)`.
+/// `timestamp_tolerance` (default 5m) for Mailgun; `username` + `password` (basic auth) for Postmark;
+/// `ignore_senders`, added to the defaults in `SenderFilter.defaults`; and `imap` (see `IMAPSettings`), a mailbox
+/// the gateway polls (then `secret` is optional). The IMAP poller and the MTA pipe hand whole messages to
+/// `drafts(fromMIME:receivedAt:)`.
 public struct EmailSource: PushSource {
     public static let type = "email"
     public let name: String
@@ -23,6 +24,8 @@ public struct EmailSource: PushSource {
     let provider: Provider
     private let credentials: Credentials
     let builder: EmailDraftBuilder
+    /// The mailbox the gateway polls for this source, when it has an `imap:` block.
+    public let imap: IMAPSettings?
     private let now: @Sendable () -> Date
     private let logger: Logger
 
@@ -49,7 +52,10 @@ public struct EmailSource: PushSource {
             }
         }
         self.provider = provider
-        credentials = Self.readCredentials(config, provider: provider)
+        imap = config.section("imap").flatMap(IMAPSettings.read)
+        // A source that only polls a mailbox needs no HTTP credentials; its HTTP intake then refuses every request.
+        credentials = imap != nil && provider == .raw && config.value("secret") == nil
+            ? .missing : Self.readCredentials(config, provider: provider)
         builder = EmailDraftBuilder(senders: Self.readIgnoredSenders(config))
     }
 

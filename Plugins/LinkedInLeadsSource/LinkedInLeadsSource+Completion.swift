@@ -3,7 +3,7 @@ import LeadGateCore
 import LeadGateSourceKit
 
 /// Why a lead could not be read from LinkedIn's REST API, and what to do about it.
-public struct LinkedInAPIError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct LinkedInAPIError: FetchError, Sendable, Hashable {
     /// The HTTP status of the answer; 0 when there was no request.
     public var status: Int
     /// LinkedIn's `serviceErrorCode` and `code` (e.g. `REVOKED_ACCESS_TOKEN`), when the answer had them.

@@ -23,7 +23,7 @@ public struct LinkedInLeadsSource: PushSource, EnrichingSource {
     /// Marks a draft whose answers are still to be fetched; its value is `linkedin`.
     public static let pendingFetchField = LeadGateCore.pendingFetchField
     /// Marks a draft that says the member deleted the lead at LinkedIn; its value is `true`.
-    public static let deletedAtSourceField = "_deleted_at_source"
+    public static let deletedAtSourceField = LeadGateCore.deletedAtSourceField
     public static let defaultAPIURL = "https://api.linkedin.com/rest"
 
     /// The common map, plus the work email and phone of LinkedIn's predefined questions (used when there is no personal one).
@@ -41,20 +41,15 @@ public struct LinkedInLeadsSource: PushSource, EnrichingSource {
     let apiURL: String
     let fetcher: (any HTTPFetching)?
 
-    /// The loader's entry point: the gateway has no HTTP client for adapters yet, so `complete(_:)` fails with
-    /// `.fixConfiguration` until one is passed to `init(name:config:services:fetcher:)`.
+    /// Reads the keys above (every problem goes to `config`'s diagnostics); `services.http` reads the REST API
+    /// (without one, `complete(_:)` fails with `.fixConfiguration`).
     public init(name: String, config: ConfigSection, services: SourceServices) throws {
-        try self.init(name: name, config: config, services: services, fetcher: nil)
-    }
-
-    /// Reads the keys above (every problem goes to `config`'s diagnostics); `fetcher` reads the REST API.
-    public init(name: String, config: ConfigSection, services: SourceServices, fetcher: (any HTTPFetching)?) throws {
         self.name = name
         clientSecret = Array(config.secret("client_secret").utf8)
         accessToken = config.secret("access_token")
         apiVersion = Self.apiVersion(in: config)
         apiURL = Self.baseURL("api_url", in: config) ?? Self.defaultAPIURL
-        self.fetcher = fetcher
+        fetcher = services.http
     }
 
     /// Answers LinkedIn's endpoint validation (`GET ?challengeCode=...`); nil for other methods.

@@ -3,7 +3,7 @@ import LeadGateCore
 import LeadGateSourceKit
 
 /// Why a lead could not be read from the Graph API, and what to do about it.
-public struct GraphError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct GraphError: FetchError, Sendable, Hashable {
     /// The HTTP status of the answer; 0 when there was no request.
     public var status: Int
     /// Graph's `error.code` and `error.error_subcode`, when the answer had them.

@@ -38,21 +38,16 @@ public struct MetaLeadAdsSource: PushSource, EnrichingSource {
     let graphFields: String
     let fetcher: (any HTTPFetching)?
 
-    /// The loader's entry point: the gateway has no HTTP client for adapters yet, so `complete(_:)` fails with
-    /// `.fixConfiguration` until one is passed to `init(name:config:services:fetcher:)`.
+    /// Reads the keys above (every problem goes to `config`'s diagnostics); `services.http` reads the Graph API
+    /// (without one, `complete(_:)` fails with `.fixConfiguration`).
     public init(name: String, config: ConfigSection, services: SourceServices) throws {
-        try self.init(name: name, config: config, services: services, fetcher: nil)
-    }
-
-    /// Reads the keys above (every problem goes to `config`'s diagnostics); `fetcher` reads the Graph API.
-    public init(name: String, config: ConfigSection, services: SourceServices, fetcher: (any HTTPFetching)?) throws {
         self.name = name
         verifyToken = config.secret("verify_token")
         appSecret = Array(config.secret("app_secret").utf8)
         accessToken = config.secret("page_access_token")
         graphURL = Self.baseURL("graph_url", in: config) ?? Self.defaultGraphURL
         graphFields = Self.graphFields(in: config) ?? Self.defaultGraphFields
-        self.fetcher = fetcher
+        fetcher = services.http
     }
 
     /// Answers Meta's subscription check (`GET ?hub.mode=subscribe&hub.verify_token=...&hub.challenge=...`) with the

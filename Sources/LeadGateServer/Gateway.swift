@@ -14,6 +14,8 @@ public struct Gateway: Sendable {
     public let store: any LeadStore
     public let pipeline: IntakePipeline
     public let metrics = DeliveryMetrics()
+    /// The source workers' counters and pollers' state, for `/metrics` and `/readyz`.
+    public let health = SourceHealth()
 
     /// Opens the configured store and checks that no product's criteria changed without a version bump.
     public init(config: GatewayConfig, now: @escaping @Sendable () -> Date = { Date() }) async throws {
@@ -42,10 +44,21 @@ public struct Gateway: Sendable {
         case malformed(String)
     }
 
-    /// Runs one message given on the command line (an MTA's pipe) through the pipeline of `source`:
+    /// Where a locally handed-over message came from, as its quarantine entry records it.
+    public struct Origin: Sendable {
+        public var method: String
+        public var path: String
+
+        /// `leadgate ingest`, an MTA's pipe.
+        public static let pipe = Origin(method: "PIPE", path: "leadgate ingest")
+    }
+
+    /// Runs one message handed over locally (an MTA's pipe, the IMAP poller) through the pipeline of `source`:
     /// a mail source reads it as MIME; any other source as a request body of `contentType`. The caller is
     /// local and trusted, so no request authentication applies.
-    public func ingestLocally(_ bytes: [UInt8], source: ConfiguredSource, contentType: String) async throws -> LocalIngestResult {
+    public func ingestLocally(
+        _ bytes: [UInt8], source: ConfiguredSource, contentType: String, origin: Origin = .pipe
+    ) async throws -> LocalIngestResult {
         let received = pipeline.now()
         let request = InboundRequest(
             method: "POST", path: "/ingest/\(source.name)", headers: [("Content-Type", contentType)], body: bytes, receivedAt: received
@@ -60,7 +73,7 @@ public struct Gateway: Sendable {
         } catch let error as SourceError {
             try await store.quarantine(QuarantineEntry(
                 id: LeadID.make(prefix: "qr_", at: received), source: source.name, receivedAt: received, code: error.code,
-                message: error.message, method: "PIPE", path: "leadgate ingest", headers: ["content-type": contentType], body: bytes
+                message: error.message, method: origin.method, path: origin.path, headers: ["content-type": contentType], body: bytes
             ))
             return .malformed(error.message)
         }
@@ -72,7 +85,7 @@ public struct Gateway: Sendable {
         let router = Router(context: GatewayRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
         IngestRoutes(config: config, pipeline: pipeline, limiter: RateLimiter(now: pipeline.now)).add(to: router)
-        AdminRoutes(config: config, store: store, metrics: metrics, now: pipeline.now).add(to: router)
+        AdminRoutes(config: config, store: store, metrics: metrics, health: health, now: pipeline.now).add(to: router)
         return router
     }
 
@@ -89,19 +102,24 @@ public struct Gateway: Sendable {
     /// The outbox worker runs beside the HTTP server when notifications are configured.
     public func run(logger: Logger) async throws {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: application(logger: logger))]
-        var client: CurlClient?
         if !config.notifications.isEmpty {
-            let curl = try CurlClient()
-            client = curl
             let worker = OutboxWorker(
                 store: store, channels: config.notifications, schedule: config.retrySchedule,
-                transport: CurlTransport(client: curl), metrics: metrics, now: pipeline.now,
+                transport: CurlTransport(client: try config.http.client()), metrics: metrics, now: pipeline.now,
                 logger: Logger(label: "leadgate.outbox")
             )
             services.append(.init(service: worker))
         }
+        if FetchWorker.isNeeded(for: config.sources) {
+            services.append(.init(service: FetchWorker(
+                pipeline: pipeline, sources: config.sources, health: health, logger: Logger(label: "leadgate.fetch"))))
+        }
+        for source in config.sources {
+            guard let poller = try IMAPPoller(source: source, gateway: self, logger: Logger(label: "leadgate.imap")) else { continue }
+            services.append(.init(service: poller))
+        }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
-        await client?.shutdown()
+        await config.http.shutdown()
     }
 }

@@ -54,6 +54,8 @@ struct IntakeWriter {
 
     static func decide(_ lead: NormalizedLead, rejection: String?, qualifier: (any LeadQualifier)?, at date: Date) -> LeadDecision {
         if let rejection { return LeadDecision(status: .rejected, rejectReason: rejection) }
+        // A deletion for a lead never seen is kept, refused, so a later notification of it stays out.
+        if lead.fields[deletedAtSourceField] != nil { return LeadDecision(status: .rejected, rejectReason: "deleted_at_source") }
         // Ids only, answers to come: kept as is, not qualified, not matched to a person yet.
         if lead.fields[pendingFetchField] != nil { return LeadDecision(status: .pendingFetch) }
         if let qualifier { return qualifier.qualify(lead, receivedAt: date) }
@@ -61,7 +63,21 @@ struct IntakeWriter {
     }
 
     func write(_ prepared: PreparedIntake) throws -> IntakeOutcome {
+        var prepared = prepared
+        if let pendingID = prepared.record.completing {
+            guard let notification = try removePending(pendingID) else {
+                // Completed already (another attempt won): what it became is the answer.
+                let row = try Row.fetchOne(db, sql: "SELECT status, reject_reason FROM leads WHERE id = ?", arguments: [pendingID])
+                return IntakeOutcome(
+                    leadID: pendingID, status: row.flatMap { LeadStatus(rawValue: $0["status"]) } ?? .lead, kind: .replay,
+                    rejectReason: row?["reject_reason"])
+            }
+            prepared.record.touchID = notification.id
+            prepared.record.payload = notification.payload
+            prepared.record.contentType = notification.contentType
+        }
         let record = prepared.record
+        if record.lead.fields[deletedAtSourceField] != nil, let deleted = try markDeleted(record) { return deleted }
         if let replay = try findReplay(of: record) { return replay }
         if prepared.decision.status != .rejected, prepared.decision.status != .pendingFetch, let existing = try findPerson(record.lead) {
             return try touch(existing, with: prepared)
@@ -92,7 +108,10 @@ struct IntakeWriter {
         switch decision.status {
         case .rejected: try enqueue(.rejected, leadID: record.leadID, at: record.receivedAt, routes: record.routes)
         case .lead, .opportunity: try enqueue(.lead, leadID: record.leadID, at: record.receivedAt, routes: record.routes)
-        case .pendingFetch: break
+        case .pendingFetch:
+            try db.cachedStatement(sql: """
+                INSERT INTO pending_fetches (lead_id, source, state, next_attempt_at, updated_at) VALUES (?, ?, 'waiting', ?, ?)
+                """).execute(arguments: [record.leadID, record.source, received, received])
         }
         if decision.status == .opportunity {
             try enqueue(.opportunity, leadID: record.leadID, at: record.receivedAt, routes: record.routes)
@@ -196,6 +215,41 @@ struct IntakeWriter {
         try db.cachedStatement(sql: """
             INSERT INTO lead_history (lead_id, at, recorded_at, actor, field, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [leadID, SQLiteSchema.millis(date), SQLiteSchema.millis(date), Self.pipelineActor, field, old, new])
+    }
+
+    /// Clears the way for the completion of pending lead `id`: the pending lead and its notification touch are
+    /// deleted, and the completed record takes over that id, touch id and payload (returned here). Nil when the
+    /// lead is no longer pending.
+    private func removePending(_ id: String) throws -> (id: String, payload: [UInt8], contentType: String?)? {
+        guard try String.fetchOne(db, sql: "SELECT status FROM leads WHERE id = ?", arguments: [id]) == LeadStatus.pendingFetch.rawValue,
+              let touch = try Row.fetchOne(
+                db, sql: "SELECT id, payload, content_type FROM touches WHERE lead_id = ? ORDER BY seq LIMIT 1", arguments: [id])
+        else { return nil }
+        try db.execute(sql: "DELETE FROM leads WHERE id = ?", arguments: [id])
+        let payload: Data = touch["payload"]
+        return (touch["id"], [UInt8](payload), touch["content_type"])
+    }
+
+    /// Marks the lead of a deletion notice (same source and external id) deleted at the source; nil when no such lead.
+    private func markDeleted(_ record: IntakeRecord) throws -> IntakeOutcome? {
+        guard let externalID = record.lead.externalID, let row = try Row.fetchOne(
+            db.cachedStatement(sql: """
+                SELECT l.id, l.status, l.reject_reason, l.deleted_at_source FROM touches t JOIN leads l ON l.id = t.lead_id
+                WHERE t.source = ? AND t.external_id = ?
+                """),
+            arguments: [record.source, externalID]
+        ), let status = LeadStatus(rawValue: row["status"]) else { return nil }
+        let id: String = row["id"]
+        let outcome = IntakeOutcome(leadID: id, status: status, kind: .replay, rejectReason: row["reject_reason"])
+        if (row["deleted_at_source"] as Int64?) != nil { return outcome }
+        let at = SQLiteSchema.millis(record.receivedAt)
+        try db.execute(sql: "UPDATE leads SET deleted_at_source = ?, updated_at = MAX(updated_at, ?) WHERE id = ?", arguments: [at, at, id])
+        // Nothing left to fetch for a lead the person took back.
+        try db.execute(
+            sql: "UPDATE pending_fetches SET state = 'gave_up', last_error = 'deleted at the source', updated_at = ? WHERE lead_id = ?",
+            arguments: [at, id])
+        try history(id, at: record.receivedAt, field: "deleted_at_source", from: nil, to: ISO8601DateFormatter().string(from: record.receivedAt))
+        return IntakeOutcome(leadID: id, status: status, kind: .touched, rejectReason: row["reject_reason"])
     }
 
     /// The same submission seen before: same external id from the same source, or the same content within the window.

@@ -22,12 +22,15 @@ public struct IntakeRecord: Sendable {
     public var dedupeSince: Date?
     public var payload: [UInt8]
     public var contentType: String?
+    /// The `pending_fetch` lead this record completes with the platform's answers: the pending lead gives way to
+    /// it under the same id (or becomes a touch of the person it turns out to be), keeping its notification as payload.
+    public var completing: String?
 
     public init(
         leadID: String, touchID: String, source: String, lead: NormalizedLead, rejection: String? = nil,
         qualifier: (any LeadQualifier)? = nil, routes: NotificationRoutes = NotificationRoutes(), isTest: Bool = false,
         receivedAt: Date, contentHash: String,
-        dedupeSince: Date?, payload: [UInt8], contentType: String?
+        dedupeSince: Date?, payload: [UInt8], contentType: String?, completing: String? = nil
     ) {
         self.leadID = leadID
         self.touchID = touchID
@@ -42,6 +45,31 @@ public struct IntakeRecord: Sendable {
         self.dedupeSince = dedupeSince
         self.payload = payload
         self.contentType = contentType
+        self.completing = completing
+    }
+}
+
+/// A `pending_fetch` lead whose answers are due to be fetched from its platform.
+public struct PendingFetch: Sendable, Hashable {
+    public var leadID: String
+    public var source: String
+    /// The platform's id of the lead (Meta's leadgen id, LinkedIn's response URN).
+    public var externalID: String?
+    /// The notification's fields as stored (they carry `_pending_fetch`).
+    public var fields: [String: String]
+    public var receivedAt: Date
+    public var isTest: Bool
+    /// Attempts made before this one.
+    public var attempts: Int
+
+    public init(leadID: String, source: String, externalID: String?, fields: [String: String], receivedAt: Date, isTest: Bool, attempts: Int) {
+        self.leadID = leadID
+        self.source = source
+        self.externalID = externalID
+        self.fields = fields
+        self.receivedAt = receivedAt
+        self.isTest = isTest
+        self.attempts = attempts
     }
 }
 
@@ -239,5 +267,15 @@ public protocol LeadStore: Sendable {
     /// `criteria_changed` when that version was recorded before with other rules (edit without a version bump).
     func registerCriteria(product: String, version: Int, rulesHash: String, at date: Date) async throws
     /// Throws when the store cannot be reached (readiness).
+    /// Takes up to `limit` pending fetches due at `now`, and hides them from other takers until `leaseUntil`
+    /// (a worker that dies mid-fetch leaves them to be taken again then).
+    func claimPendingFetches(now: Date, leaseUntil: Date, limit: Int) async throws -> [PendingFetch]
+    /// Records a failed fetch of `leadID`: its state, attempts, next attempt and error, visible on the lead.
+    func recordFetchFailure(leadID: String, status: FetchStatus, at date: Date) async throws
+    /// How many pending fetches each source has, by state.
+    func pendingFetchCounts() async throws -> [String: [FetchStatus.State: Int]]
+    /// A pull source's saved position (an IMAP mailbox's UIDVALIDITY and last UID), nil before the first.
+    func cursor(source: String) async throws -> String?
+    func saveCursor(_ cursor: String, source: String, at date: Date) async throws
     func ping() async throws
 }

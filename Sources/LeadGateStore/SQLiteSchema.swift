@@ -303,6 +303,27 @@ enum SQLiteSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2-fetches-cursors-deletions") { db in
+            try db.execute(sql: """
+                ALTER TABLE leads ADD COLUMN deleted_at_source INTEGER;
+                CREATE TABLE pending_fetches (
+                    lead_id TEXT PRIMARY KEY NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+                    source TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at INTEGER NOT NULL,
+                    last_status INTEGER,
+                    last_error TEXT,
+                    updated_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX pending_fetches_due ON pending_fetches(next_attempt_at) WHERE state != 'gave_up';
+                CREATE TABLE source_cursors (
+                    source TEXT PRIMARY KEY NOT NULL,
+                    cursor TEXT NOT NULL,
+                    updated_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 
@@ -347,7 +368,21 @@ enum SQLiteSchema {
             attribution: body.attribution, fields: body.fields, consent: body.consent, problems: body.problems,
             isTest: row["is_test"], product: row["product"], qualification: qualification, owner: row["owner"],
             opportunity: opportunity(from: row), touches: touches,
-            createdAt: date(row["created_at"]), updatedAt: date(row["updated_at"])
+            createdAt: date(row["created_at"]), updatedAt: date(row["updated_at"]),
+            fetch: status == .pendingFetch ? try fetchStatus(of: row["id"], in: db) : nil,
+            deletedAtSource: (row["deleted_at_source"] as Int64?).map(date)
+        )
+    }
+
+    static func fetchStatus(of leadID: String, in db: Database) throws -> FetchStatus? {
+        guard let row = try Row.fetchOne(
+            db, sql: "SELECT state, attempts, next_attempt_at, last_status, last_error FROM pending_fetches WHERE lead_id = ?",
+            arguments: [leadID]
+        ) else { return nil }
+        let state = FetchStatus.State(rawValue: row["state"]) ?? .waiting
+        return FetchStatus(
+            state: state, attempts: row["attempts"], nextAttemptAt: state == .gaveUp ? nil : date(row["next_attempt_at"]),
+            lastStatus: row["last_status"], lastError: row["last_error"]
         )
     }
 

@@ -48,7 +48,7 @@ let metaLeadAds = AdapterFixture(
     makeSource: { text in
         let answer = #"{"id":"1","field_data":[{"name":"email","values":["\#(contactEmail)"]},{"name":"message","values":[\#(json(text))]}]}"#
         return try configured([("verify_token", "v"), ("app_secret", "conformance-secret"), ("page_access_token", "t")]) {
-            try MetaLeadAdsSource(name: "facebook", config: $0, services: SourceServices(), fetcher: CannedAnswer(body: Array(answer.utf8)))
+            try MetaLeadAdsSource(name: "facebook", config: $0, services: SourceServices(http: CannedAnswer(body: Array(answer.utf8))))
         }
     },
     payload: { _, id, unknown in
@@ -71,7 +71,7 @@ let linkedInLeads = AdapterFixture(
              "form":{"content":{"questions":[{"questionId":1,"predefinedField":"EMAIL"},{"questionId":2,"question":{"localized":{"en_US":"message"}}}]}}}
             """
         return try configured([("client_secret", "conformance-secret"), ("access_token", "t"), ("api_version", "202601")]) {
-            try LinkedInLeadsSource(name: "linkedin", config: $0, services: SourceServices(), fetcher: CannedAnswer(body: Array(answer.utf8)))
+            try LinkedInLeadsSource(name: "linkedin", config: $0, services: SourceServices(http: CannedAnswer(body: Array(answer.utf8))))
         }
     },
     payload: { _, id, unknown in

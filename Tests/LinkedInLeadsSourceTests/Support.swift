@@ -24,7 +24,7 @@ let requiredEntries = [entry(3, "client_secret", clientSecret), entry(4, "access
 func makeSource(_ entries: [ConfigEntry], fetcher: (any HTTPFetching)? = nil) throws -> (source: LinkedInLeadsSource, errors: [ConfigError]) {
     let diagnostics = ConfigDiagnostics()
     let section = ConfigSection(.mapping(entries, mark(2, 5)), path: "sources[0]", diagnostics: diagnostics)
-    let source = try LinkedInLeadsSource(name: "linkedin", config: section, services: SourceServices(), fetcher: fetcher)
+    let source = try LinkedInLeadsSource(name: "linkedin", config: section, services: SourceServices(http: fetcher))
     section.finish()
     return (source, diagnostics.sorted)
 }

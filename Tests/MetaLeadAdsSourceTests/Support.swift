@@ -26,7 +26,7 @@ let requiredEntries = [
 func makeSource(_ entries: [ConfigEntry], fetcher: (any HTTPFetching)? = nil) throws -> (source: MetaLeadAdsSource, errors: [ConfigError]) {
     let diagnostics = ConfigDiagnostics()
     let section = ConfigSection(.mapping(entries, mark(2, 5)), path: "sources[0]", diagnostics: diagnostics)
-    let source = try MetaLeadAdsSource(name: "facebook-il", config: section, services: SourceServices(), fetcher: fetcher)
+    let source = try MetaLeadAdsSource(name: "facebook-il", config: section, services: SourceServices(http: fetcher))
     section.finish()
     return (source, diagnostics.sorted)
 }

@@ -13,6 +13,41 @@ public enum LeadStatus: String, Sendable, Codable, CaseIterable {
 /// The field an adapter sets on a draft that carries ids only (status `pending_fetch`), naming what must fetch its answers.
 public let pendingFetchField = "_pending_fetch"
 
+/// The field an adapter sets (`true`) on a draft that says the person deleted the lead at the platform (LinkedIn's
+/// `DELETED` action): the lead with the same external id is marked deleted at the source.
+public let deletedAtSourceField = "_deleted_at_source"
+
+/// Where the platform fetch of a `pending_fetch` lead stands: visible on the lead, so none is silently stuck.
+public struct FetchStatus: Sendable, Hashable, Codable {
+    public enum State: String, Sendable, Hashable, Codable {
+        /// Not tried yet, or failed in a way that may pass (throttled, outage): tried again at `nextAttemptAt`.
+        case waiting
+        /// The platform refused the source's credentials or permissions: retried, slowly, until someone fixes the config.
+        case needsConfiguration = "needs_configuration"
+        /// The platform said the request can never succeed (the lead is gone): no more attempts.
+        case gaveUp = "gave_up"
+    }
+
+    public var state: State
+    public var attempts: Int
+    public var nextAttemptAt: Date?
+    /// The platform's HTTP status of the last attempt; 0 when no answer came.
+    public var lastStatus: Int?
+    public var lastError: String?
+
+    public init(state: State, attempts: Int, nextAttemptAt: Date?, lastStatus: Int? = nil, lastError: String? = nil) {
+        self.state = state
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
+        self.lastStatus = lastStatus
+        self.lastError = lastError
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case state, attempts, nextAttemptAt = "next_attempt_at", lastStatus = "last_status", lastError = "last_error"
+    }
+}
+
 /// How to reach a person, after normalization.
 public struct Contact: Sendable, Hashable, Codable {
     public var fullName: String?
@@ -139,12 +174,17 @@ public struct Lead: Sendable, Hashable, Codable, Identifiable {
     public var touches: [TouchSummary]
     public var createdAt: Date
     public var updatedAt: Date
+    /// For a `pending_fetch` lead: how fetching its answers goes.
+    public var fetch: FetchStatus?
+    /// When the platform said the person deleted the lead there (LinkedIn `DELETED`).
+    public var deletedAtSource: Date?
 
     public init(
         id: String, status: LeadStatus, rejectReason: String? = nil, contact: Contact,
         attribution: Attribution, fields: [String: String], consent: Consent, problems: [NormalizationProblem] = [],
         isTest: Bool = false, product: String? = nil, qualification: Qualification? = nil, owner: String? = nil,
-        opportunity: Opportunity? = nil, touches: [TouchSummary], createdAt: Date, updatedAt: Date
+        opportunity: Opportunity? = nil, touches: [TouchSummary], createdAt: Date, updatedAt: Date,
+        fetch: FetchStatus? = nil, deletedAtSource: Date? = nil
     ) {
         self.id = id
         self.status = status
@@ -162,11 +202,13 @@ public struct Lead: Sendable, Hashable, Codable, Identifiable {
         self.touches = touches
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.fetch = fetch
+        self.deletedAtSource = deletedAtSource
     }
 
     enum CodingKeys: String, CodingKey {
         case id, status, rejectReason = "reject_reason", contact, attribution, fields, consent, problems
         case isTest = "is_test", product, qualification, owner, opportunity, touches
-        case createdAt = "created_at", updatedAt = "updated_at"
+        case createdAt = "created_at", updatedAt = "updated_at", fetch, deletedAtSource = "deleted_at_source"
     }
 }

@@ -25,7 +25,8 @@ public enum ConfigLoader {
         let server = readServer(root.section("server"), root: root)
         let store = readStore(root.section("store"), root: root)
         let tokens = readAdmin(root.section("admin"))
-        let sources = readSources(root, server: server)
+        let http = SharedCurlClient()
+        let sources = readSources(root, server: server, services: SourceServices(http: http))
         let catalog = root.keys.contains("products") ? ProductConfig.read(from: root) : nil
         let (channels, schedule) = NotificationConfig.read(root)
         root.finish(known: [
@@ -36,7 +37,7 @@ public enum ConfigLoader {
         }
         return GatewayConfig(
             server: server, store: store, adminTokens: tokens, sources: sources, catalog: catalog,
-            notifications: channels, retrySchedule: schedule
+            notifications: channels, retrySchedule: schedule, http: http
         )
     }
 
@@ -146,7 +147,7 @@ public enum ConfigLoader {
         return tokens
     }
 
-    private static func readSources(_ root: ConfigSection, server: ServerSettings?) -> [ConfiguredSource] {
+    private static func readSources(_ root: ConfigSection, server: ServerSettings?, services: SourceServices) -> [ConfiguredSource] {
         let sections = root.sections("sources") ?? []
         var seen: [String: ConfigMark] = [:]
         var sources: [ConfiguredSource] = []
@@ -172,7 +173,7 @@ public enum ConfigLoader {
             let window = section.duration("dedupe_window") ?? .seconds(600)
             let rateLimit = readRateLimit(section.section("rate_limit"))
             do {
-                let adapter = try adapterType.init(name: name, config: section, services: SourceServices())
+                let adapter = try adapterType.init(name: name, config: section, services: services)
                 sources.append(ConfiguredSource(
                     name: name, type: type, adapter: adapter, normalizer: LeadNormalizer(fieldMap: fieldMap),
                     defaultRegion: region, dedupeWindow: window, rateLimit: rateLimit

@@ -13,6 +13,8 @@ public struct GatewayConfig: Sendable {
     public var catalog: ProductCatalog?
     public var notifications: [NotificationChannel] = []
     public var retrySchedule: RetrySchedule = .standard
+    /// The libcurl client adapters fetch platform APIs with (started on first use).
+    public var http = SharedCurlClient()
 
     /// Which channels take which events, for the outbox.
     public var routes: NotificationRoutes {

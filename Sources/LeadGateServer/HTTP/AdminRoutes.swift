@@ -12,6 +12,7 @@ struct AdminRoutes: Sendable {
     let config: GatewayConfig
     let store: any LeadStore
     let metrics: DeliveryMetrics
+    let health: SourceHealth
     let now: @Sendable () -> Date
 
     func add(to router: Router<GatewayRequestContext>) {
@@ -19,12 +20,16 @@ struct AdminRoutes: Sendable {
             JSONBody.response(["status": "ok"])
         }
         router.get("/readyz") { _, _ in
+            let pending: [String: [FetchStatus.State: Int]]
             do {
                 try await store.ping()
-                return JSONBody.response(["status": "ready"])
+                pending = try await store.pendingFetchCounts()
             } catch {
                 throw APIError(.serviceUnavailable, code: "store_unreachable", message: "the store does not answer")
             }
+            // A mailbox or platform that fails does not stop the gateway taking leads: it stays ready, and says
+            // which source is degraded and why.
+            return JSONBody.response(Readiness(polls: health.polls, pending: pending))
         }
         router.get("/api/leads") { request, _ in
             try authorize(request, needs: .read)
@@ -95,9 +100,12 @@ struct AdminRoutes: Sendable {
             return JSONBody.response(["id": id, "status": DeliveryStatus.pending.rawValue])
         }
         router.get("/metrics") { _, _ in
-            Response(
+            let pending = try await store.pendingFetchCounts().mapValues { states in
+                Dictionary(uniqueKeysWithValues: states.map { ($0.key.rawValue, $0.value) })
+            }
+            return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                body: .init(byteBuffer: ByteBuffer(string: metrics.prometheusText()))
+                body: .init(byteBuffer: ByteBuffer(string: metrics.prometheusText() + health.prometheusText(pending: pending)))
             )
         }
         router.get("/api/quarantine") { request, _ in
@@ -183,5 +191,39 @@ extension LeadPage: Encodable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(leads, forKey: .leads)
         try container.encode(next, forKey: .next)
+    }
+}
+
+/// `/readyz`: ready while the store answers; `degraded` names the polled sources that are failing.
+struct Readiness: Encodable {
+    struct Poll: Encodable {
+        var state: String
+        var lastSuccess: Date?
+        var lastError: String?
+        var consecutiveFailures: Int
+        var nextPollAt: Date?
+
+        enum CodingKeys: String, CodingKey {
+            case state, lastSuccess = "last_success", lastError = "last_error", consecutiveFailures = "consecutive_failures"
+            case nextPollAt = "next_poll_at"
+        }
+    }
+
+    var status: String
+    var sources: [String: Poll]
+    var pendingFetches: [String: [String: Int]]
+
+    init(polls: [String: SourceHealth.PollState], pending: [String: [FetchStatus.State: Int]]) {
+        sources = polls.mapValues { poll in
+            Poll(
+                state: poll.consecutiveFailures == 0 ? "ok" : "failing", lastSuccess: poll.lastSuccess, lastError: poll.lastError,
+                consecutiveFailures: poll.consecutiveFailures, nextPollAt: poll.nextPollAt)
+        }
+        pendingFetches = pending.mapValues { states in Dictionary(uniqueKeysWithValues: states.map { ($0.key.rawValue, $0.value) }) }
+        status = sources.values.contains { $0.state != "ok" } ? "degraded" : "ready"
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case status, sources, pendingFetches = "pending_fetches"
     }
 }

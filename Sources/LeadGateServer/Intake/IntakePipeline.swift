@@ -38,6 +38,21 @@ public struct IntakePipeline: Sendable {
         }
     }
 
+    /// Commits `draft`, the platform's answers for pending lead `pendingID`, through the same stages: the pending
+    /// lead becomes the completed lead under its id (or a touch of the person it turns out to be).
+    public func complete(_ pendingID: String, with draft: LeadDraft, from source: ConfiguredSource) async throws -> DraftOutcome {
+        let request = InboundRequest(method: "GET", path: "/", body: [], receivedAt: draft.receivedAt)
+        var record = record(for: draft, from: source, request: request)
+        record.leadID = pendingID
+        record.completing = pendingID
+        // Completion is not a submission of its own: no content-hash replay window applies.
+        record.dedupeSince = nil
+        guard let outcome = try await store.commit([record]).first else {
+            throw StoreError(code: "no_outcome", message: "the store answered nothing for lead \(pendingID)")
+        }
+        return DraftOutcome(leadID: outcome.leadID, status: outcome.status, kind: outcome.kind, rejectReason: outcome.rejectReason)
+    }
+
     func record(for draft: LeadDraft, from source: ConfiguredSource, request: InboundRequest) -> IntakeRecord {
         let context = IntakeContext(
             source: source.name, sourceType: type(of: source.adapter).type, defaultRegion: source.defaultRegion,

@@ -16,3 +16,11 @@ public enum FetchRecovery: Sendable, Hashable {
     /// The request is wrong or the lead is gone: retrying will not help.
     case giveUp
 }
+
+/// An error of a platform fetch that says how to recover from it (Meta's `GraphError`, LinkedIn's
+/// `LinkedInAPIError`): the gateway's fetch worker schedules the lead's next attempt by it.
+public protocol FetchError: Error, CustomStringConvertible {
+    var recovery: FetchRecovery { get }
+    /// The HTTP status of the platform's answer; 0 when none came.
+    var status: Int { get }
+}

@@ -2,15 +2,20 @@ import Foundation
 import LeadGateCore
 import Logging
 
-/// What an adapter may use from the gateway: a clock and a logger (an HTTP client joins with LeadGateCurl).
+/// What an adapter may use from the gateway: a clock, a logger and an HTTP client (LeadGateCurl in the gateway).
 public struct SourceServices: Sendable {
     /// The current time; tests inject a fixed or stepped clock.
     public var now: @Sendable () -> Date
     public var logger: Logger
+    /// Reads platform APIs; nil where nothing may be fetched (`check-config`, adapter unit tests).
+    public var http: (any HTTPFetching)?
 
-    public init(now: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "leadgate.source")) {
+    public init(
+        now: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "leadgate.source"), http: (any HTTPFetching)? = nil
+    ) {
         self.now = now
         self.logger = logger
+        self.http = http
     }
 }
 
