@@ -125,7 +125,15 @@ let package = Package(
         .testTarget(name: "LeadGateStoreTests", dependencies: ["LeadGateStore"], swiftSettings: swift6),
         .testTarget(
             name: "LeadGateServerTests",
-            dependencies: ["LeadGateServer", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: [
+                "LeadGateServer", "LeadGateStore", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+                // The platform APIs and the mailbox are played by real servers on loopback (Support/, shared with LeadGateCurlTests).
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swift6
         ),
         .testTarget(

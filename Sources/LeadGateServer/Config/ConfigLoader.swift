@@ -15,8 +15,11 @@ public enum ConfigLoader {
         return try parse(text, file: path, environment: environment, baseDirectory: (path as NSString).deletingLastPathComponent)
     }
 
-    /// Loads config from `text`; `file` names it in messages, `baseDirectory` anchors relative paths (none: the working directory).
-    public static func parse(_ text: String, file: String, environment: [String: String], baseDirectory: String? = nil) throws(ConfigLoadError) -> GatewayConfig {
+    /// Loads config from `text`; `file` names it in messages, `baseDirectory` anchors relative paths (none: the working
+    /// directory); `http` is the client the adapters will fetch platform APIs with.
+    public static func parse(
+        _ text: String, file: String, environment: [String: String], baseDirectory: String? = nil, http: SharedCurlClient = SharedCurlClient()
+    ) throws(ConfigLoadError) -> GatewayConfig {
         let diagnostics = ConfigDiagnostics()
         guard let document = YAMLDocument.parse(text, file: file, environment: environment, diagnostics: diagnostics) else {
             throw ConfigLoadError(errors: diagnostics.sorted)
@@ -25,7 +28,6 @@ public enum ConfigLoader {
         let server = readServer(root.section("server"), root: root)
         let store = readStore(root.section("store"), root: root)
         let tokens = readAdmin(root.section("admin"))
-        let http = SharedCurlClient()
         let sources = readSources(root, server: server, services: SourceServices(http: http))
         let catalog = root.keys.contains("products") ? ProductConfig.read(from: root) : nil
         let (channels, schedule) = NotificationConfig.read(root)

@@ -45,26 +45,29 @@ public struct IMAPPoller: Service {
     }
 
     public func run() async throws {
-        var failures = 0
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            var failure: String?
-            do {
-                _ = try await pollOnce()
-                failures = 0
-            } catch is CancellationError {
-                return
-            } catch {
-                failures += 1
-                failure = "\(error)"
-                logger.warning("IMAP poll failed", metadata: ["source": "\(source.name)", "failures": "\(failures)", "error": "\(error)"])
-            }
-            let every = settings.every.seconds
-            let delay = failures == 0 ? every : min(Self.longestBackoff, every * pow(2, Double(min(failures, 20))))
-            let moment = gateway.pipeline.now()
-            gateway.health.polled(source.name, at: moment, error: failure, next: moment.addingTimeInterval(delay))
-            gateway.health.count("leadgate_imap_polls_total", source: source.name, "result", failure == nil ? "ok" : "failed")
+            let delay = await pollAndRecord()
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(delay)) }
         }
+    }
+
+    /// One poll with its outcome recorded for `/readyz` and `/metrics`; returns how long to wait before the next:
+    /// `every` after a good poll, doubling from it with each failure in a row, at most 15 minutes.
+    public func pollAndRecord() async -> TimeInterval {
+        var failure: String?
+        do {
+            try await pollOnce()
+        } catch {
+            failure = "\(error)"
+            logger.warning("IMAP poll failed", metadata: ["source": "\(source.name)", "error": "\(error)"])
+        }
+        let failures = failure == nil ? 0 : (gateway.health.polls[source.name]?.consecutiveFailures ?? 0) + 1
+        let every = settings.every.seconds
+        let delay = failures == 0 ? every : min(Self.longestBackoff, every * pow(2, Double(min(failures, 20))))
+        let moment = gateway.pipeline.now()
+        gateway.health.polled(source.name, at: moment, error: failure, next: moment.addingTimeInterval(delay))
+        gateway.health.count("leadgate_imap_polls_total", source: source.name, "result", failure == nil ? "ok" : "failed")
+        return delay
     }
 
     /// One poll: every new message taken, committed and marked in UID order. Returns how many were taken.
@@ -73,15 +76,25 @@ public struct IMAPPoller: Service {
     public func pollOnce() async throws -> Int {
         let client = try gateway.config.http.client()
         let server = server
+        // libcurl keeps the connection and the mailbox selected between polls; a NOOP makes the server bring that
+        // session's view up to date (new mail shows to a selected mailbox only at a sync point).
+        _ = try await client.imapCommand("NOOP", on: server)
         let status = String(decoding: try await client.imapCommand("STATUS \"\(folder)\" (UIDVALIDITY UIDNEXT)", on: server), as: UTF8.self)
         guard let validity = Self.statusValue("UIDVALIDITY", in: status), let next = Self.statusValue("UIDNEXT", in: status) else {
             throw StoreError(code: "imap_status", message: "the server's STATUS answer has no UIDVALIDITY/UIDNEXT: \(status.prefix(200))")
         }
         let cursor = try await gateway.store.cursor(source: source.name).flatMap(Self.parseCursor)
-        let last = cursor?.validity == validity ? cursor?.uid : nil
-        let search = last.map { "UID SEARCH UID \($0 + 1):*" } ?? "UID SEARCH UNSEEN"
-        // `n:*` always matches the newest message, even below n: keep only what is above the cursor.
-        let uids = Self.searchUIDs(try await client.imapCommand(search, on: server)).filter { $0 > (last ?? 0) }.sorted()
+        var uids: [UInt32]
+        if let cursor, cursor.validity == validity {
+            // `n:*` always matches the newest message, even below n: keep only what is above the cursor.
+            uids = Self.searchUIDs(try await client.imapCommand("UID SEARCH UID \(cursor.uid + 1):*", on: server)).filter { $0 > cursor.uid }
+        } else {
+            // First poll (or a mailbox rebuilt): the unseen mail. The cursor is saved before any is fetched, so a poll
+            // that dies mid-way is resumed by UID, never by the \Seen flags its fetches already set.
+            uids = Self.searchUIDs(try await client.imapCommand("UID SEARCH UNSEEN", on: server))
+            try await gateway.store.saveCursor("\(validity):\((uids.min() ?? next) - 1)", source: source.name, at: gateway.pipeline.now())
+        }
+        uids.sort()
         var taken = 0
         for uid in uids {
             if Task.isShuttingDownGracefully { break }
@@ -94,10 +107,6 @@ public struct IMAPPoller: Service {
             }
             try await gateway.store.saveCursor("\(validity):\(uid)", source: source.name, at: gateway.pipeline.now())
             taken += 1
-        }
-        // Nothing new on the first poll: start the cursor at the mailbox's end, so mail already read there stays out.
-        if last == nil, taken == uids.count, next > 1, (uids.last ?? 0) < next - 1 {
-            try await gateway.store.saveCursor("\(validity):\(next - 1)", source: source.name, at: gateway.pipeline.now())
         }
         return taken
     }
@@ -118,14 +127,16 @@ public struct IMAPPoller: Service {
     /// `* STATUS "INBOX" (UIDVALIDITY 1732 UIDNEXT 5)` → the number after `name`.
     static func statusValue(_ name: String, in status: String) -> UInt32? {
         let words = status.replacingOccurrences(of: "(", with: " ").replacingOccurrences(of: ")", with: " ")
-            .split(whereSeparator: { $0 == " " || $0 == "\r" || $0 == "\n" })
+            .split(whereSeparator: { $0.isWhitespace })
         guard let index = words.firstIndex(where: { $0.uppercased() == name }), index + 1 < words.count else { return nil }
         return UInt32(words[index + 1])
     }
 
     /// The UIDs of `* SEARCH 3 4 9` lines.
     static func searchUIDs(_ response: [UInt8]) -> [UInt32] {
-        String(decoding: response, as: UTF8.self).split(whereSeparator: { $0 == "\r" || $0 == "\n" })
+        // Split on bytes: "\r\n" is one Character, so a Character split would leave it on the last UID.
+        response.split(whereSeparator: { $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\n") })
+            .map { String(decoding: $0, as: UTF8.self) }
             .filter { $0.hasPrefix("* SEARCH") }
             .flatMap { $0.split(separator: " ").dropFirst(2).compactMap { UInt32($0) } }
     }

@@ -1,0 +1,1 @@
+../../LeadGateCurlTests/Support/LocalPeers.swift
