@@ -12,7 +12,7 @@ struct LeadGateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leadgate",
         abstract: "LeadGate: a self-hosted lead intake gateway.",
-        subcommands: [Serve.self, CheckConfig.self, Ingest.self, Leads.self, Qualify.self, Backtest.self, Deliveries.self]
+        subcommands: [Serve.self, CheckConfig.self, Ingest.self, Import.self, Leads.self, Qualify.self, Backtest.self, Deliveries.self]
     )
 }
 
@@ -116,6 +116,109 @@ struct Ingest: AsyncParsableCommand {
             }
         }
     }
+}
+
+/// `leadgate import`: an ad platform's CSV export through the pipeline, with a progress bar on a terminal and a
+/// summary at the end. Exit 0 when every row was read, 65 (EX_DATAERR) when some rows could not be (each reported
+/// as FILE:LINE: message; the others are imported), 66 when the file cannot be opened, 75 when the store failed.
+struct Import: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Import a lead export (Meta, Google Ads, LinkedIn CSV) into the store.")
+    @OptionGroup var options: ConfigOption
+    @Option(help: "The configured source the leads belong to (its type picks the export's format).") var source: String
+    @Option(help: "meta, google, linkedin or generic (default: from the source's type, else from the header).") var platform: String?
+    @Option(help: "Time zone of times written without an offset (default: server.time_zone).") var timeZone: String?
+    @Flag(help: "Read 3/1/2026 as 3 January (default: month first).") var dayFirst = false
+    @Argument(help: "The CSV file (UTF-8 with or without BOM, or UTF-16 as Excel saves it).") var file: String
+
+    func run() async throws {
+        let config = try options.load()
+        guard let configured = config.source(named: source) else {
+            Stderr.print("no source named '\(source)' in \(options.path)")
+            throw ExitCode(64)
+        }
+        var exportPlatform = ExportPlatform(sourceType: configured.type)
+        if let platform {
+            guard let chosen = ExportPlatform(rawValue: platform) else {
+                Stderr.print("--platform must be one of \(ExportPlatform.allCases.map(\.rawValue).joined(separator: ", ")), found '\(platform)'")
+                throw ExitCode(64)
+            }
+            exportPlatform = chosen
+        }
+        var zone = config.server.timeZone
+        if let timeZone {
+            guard let named = TimeZone(identifier: timeZone) else {
+                Stderr.print("--time-zone '\(timeZone)' is not a time zone name such as Asia/Jerusalem")
+                throw ExitCode(64)
+            }
+            zone = named
+        }
+        let gateway = try await Gateway(config: config)
+        let options = LeadExportOptions(importedAt: gateway.pipeline.now(), platform: exportPlatform, timeZone: zone, dayFirst: dayFirst)
+        let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+        let bar = ProgressBar(total: size, enabled: isatty(STDERR_FILENO) == 1)
+        let started = ContinuousClock.now
+        let summary: ImportSummary
+        do {
+            summary = try await CSVImporter(pipeline: gateway.pipeline, source: configured).run(path: file, options: options) { bar.update($0) }
+        } catch let error as CSVReadError {
+            bar.finish()
+            Stderr.print("\(file): \(error.message)")
+            throw ExitCode(66)
+        } catch {
+            bar.finish()
+            Stderr.print("import stopped, the store failed: \(error) (rows committed so far stay; run it again: they are duplicates)")
+            throw ExitCode(75)
+        }
+        bar.finish()
+        for problem in summary.problems { Stderr.print("\(file):\(problem.line): \(problem.message)") }
+        if summary.problemCount > summary.problems.count {
+            Stderr.print("... and \(summary.problemCount - summary.problems.count) more rows that could not be read")
+        }
+        let seconds = max(0.001, (ContinuousClock.now - started).seconds)
+        let rejected = summary.rejected.values.reduce(0, +)
+        print("\(summary.rows) rows in \(String(format: "%.1f", seconds)) s (\(Int(Double(summary.rows) / seconds)) rows/s)")
+        print("  stored:     \(summary.created - rejected) new leads, \(summary.merged) added to known people")
+        print("  duplicates: \(summary.duplicates)")
+        print("  rejected:   \(rejected)\(summary.rejected.isEmpty ? "" : " (" + summary.rejected.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + ")")")
+        print("  unreadable: \(summary.problemCount)")
+        if summary.problemCount > 0 { throw ExitCode(65) }
+    }
+}
+
+/// A one-line progress bar on standard error, redrawn at most ten times a second; silent when not a terminal.
+final class ProgressBar: Sendable {
+    private let total: Int
+    private let enabled: Bool
+    private let last = Mutex<ContinuousClock.Instant?>(nil)
+
+    init(total: Int, enabled: Bool) {
+        self.total = total
+        self.enabled = enabled
+    }
+
+    func update(_ done: Int) {
+        guard enabled else { return }
+        let now = ContinuousClock.now
+        let due = last.withLock { last in
+            if let previous = last, now - previous < .milliseconds(100) { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
+        let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 0
+        let width = 30
+        let filled = Int(fraction * Double(width))
+        let bar = String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)
+        FileHandle.standardError.write(Data("\r[\(bar)] \(Int(fraction * 100))% \(done / 1_048_576) MiB".utf8))
+    }
+
+    func finish() {
+        if enabled { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 struct Leads: AsyncParsableCommand {
