@@ -97,6 +97,13 @@ let package = Package(
             path: "scripts/bench/ceiling",
             swiftSettings: swift6
         ),
+        // Fills a store with a million leads for the reports benchmark (scripts/bench/reports.sh).
+        .executableTarget(
+            name: "leadgate-bench-seed",
+            dependencies: ["LeadGateStore", "LeadGateCore", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "scripts/bench/reports",
+            swiftSettings: swift6
+        ),
         .testTarget(name: "LeadGateCoreTests", dependencies: ["LeadGateCore"], swiftSettings: swift6),
         .testTarget(name: "LeadGateSourceKitTests", dependencies: ["LeadGateSourceKit"], swiftSettings: swift6),
         .testTarget(name: "WebFormSourceTests", dependencies: ["WebFormSource", "LeadGateSourceKit"], swiftSettings: swift6),

@@ -2,7 +2,8 @@
 # Installs what LeadGate needs, only when missing (fast when everything is there):
 #   scripts/setup.sh           build: libsqlite3-dev, libcurl4-openssl-dev
 #   scripts/setup.sh --test    and the real peers the tests start on 127.0.0.1: dovecot (IMAP), openssl
-#                              (test certificates), aiosmtpd (the SMTP sink, from PyPI)
+#                              (test certificates), aiosmtpd (the SMTP sink, from PyPI), headless chromium
+#                              and a Hebrew-capable font (the dashboard screenshots)
 #   scripts/setup.sh --bench   and wrk, hyperfine, sqlite3, curl
 set -euo pipefail
 
@@ -10,7 +11,7 @@ packages=(libsqlite3-dev libcurl4-openssl-dev)
 python_packages=()
 for flag in "$@"; do
   case "$flag" in
-    --test) packages+=(dovecot-imapd openssl); python_packages+=(aiosmtpd) ;;
+    --test) packages+=(dovecot-imapd openssl chromium fonts-dejavu-core); python_packages+=(aiosmtpd) ;;
     --bench) packages+=(wrk hyperfine sqlite3 curl) ;;
     *) echo "setup: unknown flag $flag (--test, --bench)"; exit 64 ;;
   esac

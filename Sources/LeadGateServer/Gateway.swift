@@ -17,6 +17,9 @@ public struct Gateway: Sendable {
     /// The source workers' counters and pollers' state, for `/metrics` and `/readyz`.
     public let health = SourceHealth()
 
+    /// The forecast, funnel and accuracy reports over this gateway's store.
+    public var reports: ReportService { ReportService(store: store, config: config, now: pipeline.now) }
+
     /// Opens the configured store and checks that no product's criteria changed without a version bump.
     public init(config: GatewayConfig, now: @escaping @Sendable () -> Date = { Date() }) async throws {
         self.config = config
@@ -86,6 +89,7 @@ public struct Gateway: Sendable {
         router.add(middleware: JSONErrorMiddleware())
         IngestRoutes(config: config, pipeline: pipeline, limiter: RateLimiter(now: pipeline.now)).add(to: router)
         AdminRoutes(config: config, store: store, metrics: metrics, health: health, now: pipeline.now).add(to: router)
+        ReportRoutes(reports: reports, config: config, store: store, metrics: metrics, health: health).add(to: router)
         return router
     }
 
@@ -114,6 +118,7 @@ public struct Gateway: Sendable {
             services.append(.init(service: FetchWorker(
                 pipeline: pipeline, sources: config.sources, health: health, logger: Logger(label: "leadgate.fetch"))))
         }
+        services.append(.init(service: ForecastSnapshotter(reports: reports, logger: Logger(label: "leadgate.forecast"))))
         for source in config.sources {
             guard let poller = try IMAPPoller(source: source, gateway: self, logger: Logger(label: "leadgate.imap")) else { continue }
             services.append(.init(service: poller))

@@ -278,4 +278,30 @@ public protocol LeadStore: Sendable {
     func cursor(source: String) async throws -> String?
     func saveCursor(_ cursor: String, source: String, at date: Date) async throws
     func ping() async throws
+
+    // MARK: - Reports
+
+    /// Non-test opportunities (status `opportunity`, a stage) that matter to a forecast of the days `fromDay`
+    /// to `toDay` (`YYYY-MM-DD`, both included, local days of the caller's time zone): every open one whatever
+    /// its expected close (the caller buckets them, and drops those outside), and every won or lost one
+    /// closed from the day before `fromDay` to the day after `toDay` in UTC (a day of slack either side for
+    /// any time zone) or without a `closedAt` (bucketed as open ones are). Throws for a day that is not `YYYY-MM-DD`.
+    func forecastLeads(fromDay: String, toDay: String) async throws -> [ReportLead]
+    /// The funnel's tallies per group of `grouping`, counted by the store, of the leads created in
+    /// [`since`, `until`) (either end open when nil); test and rejected leads only when asked for.
+    /// For `Funnel.rows(counts:)`; a group may come in several parts.
+    func funnelCounts(grouping: FunnelGrouping, includeTest: Bool, includeRejected: Bool, since: Date?, until: Date?) async throws -> [FunnelCounts]
+    /// What `AsOfDay` needs to rebuild the opportunities as they stood at `cutoff`: every lead created before
+    /// `cutoff` that is an opportunity now (a stage) or has a `stage` or `status` change at or after `cutoff`
+    /// (it may have been one then), each with its changes at or after `cutoff` (the earlier ones are already
+    /// in its state), oldest first by effective time (`at`, then the order they were recorded).
+    func forecastLeadsAsOf(cutoff: Date) async throws -> [(lead: ReportLead, changes: [LeadChange])]
+    /// The outcomes `StageProbabilities` learns from: for each won or lost non-test opportunity of a product,
+    /// one observation per distinct open stage it passed through (the stage it opened in, and every stage its
+    /// history moved it to).
+    func stageObservations() async throws -> [StageObservation]
+    /// Stores forecast snapshots, each replacing any stored one of the same period, grouping, group and currency.
+    func saveForecastSnapshots(_ snapshots: [ForecastSnapshot], takenAt: Date) async throws
+    /// The stored snapshots of `grouping`, by period, group (nil first) and currency.
+    func forecastSnapshots(grouping: ForecastGrouping) async throws -> [ForecastSnapshot]
 }

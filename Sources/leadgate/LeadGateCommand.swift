@@ -12,7 +12,7 @@ struct LeadGateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leadgate",
         abstract: "LeadGate: a self-hosted lead intake gateway.",
-        subcommands: [Serve.self, CheckConfig.self, Ingest.self, Import.self, Leads.self, Qualify.self, Backtest.self, Deliveries.self]
+        subcommands: [Serve.self, CheckConfig.self, Ingest.self, Import.self, Leads.self, Forecast.self, Funnel.self, Qualify.self, Backtest.self, Deliveries.self]
     )
 }
 
@@ -219,6 +219,84 @@ final class ProgressBar: Sendable {
 
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+extension ReportPeriod: ExpressibleByArgument {}
+extension ForecastGrouping: ExpressibleByArgument {}
+extension FunnelGrouping: ExpressibleByArgument {}
+
+/// Runs a report against the store of the config, printing an API error's message as the CLI's own.
+func report<T>(_ options: ConfigOption, _ body: (ReportService) async throws -> T) async throws -> T {
+    let config = try options.load()
+    let reports = ReportService(store: try Gateway.openStore(config.store), config: config, now: { Date() })
+    do {
+        return try await body(reports)
+    } catch let error as APIError {
+        Stderr.print(error.message)
+        throw ExitCode(64)
+    }
+}
+
+/// `leadgate forecast`: the forecast table in the terminal, or CSV.
+struct Forecast: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The revenue forecast by quarter, half or year, per org, owner, product, source or campaign.")
+    @OptionGroup var options: ConfigOption
+    @Option(help: "quarter, half or year.") var period: ReportPeriod = .quarter
+    @Option(help: "org, owner, product, source or campaign.") var by: ForecastGrouping = .org
+    @Option(help: "First day (YYYY-MM-DD; default: the start of this fiscal year).") var from: String?
+    @Option(help: "Last day (YYYY-MM-DD; default: the end of this fiscal year).") var to: String?
+    @Option(help: "The forecast as it stood at the end of this day (YYYY-MM-DD).") var asOf: String?
+    @Flag(help: "Print CSV.") var csv = false
+
+    func run() async throws {
+        let answer = try await report(options) { try await $0.forecast(.init(period: period, grouping: by, from: from, to: to, asOf: asOf)) }
+        if csv {
+            print(ReportCSV.forecast(answer.report.rows), terminator: "")
+            return
+        }
+        let rows = answer.report.rows.map { row in
+            [row.period, row.group ?? (by == .org ? "all" : "-"), row.currency, String(row.openCount), Self.amount(row.openPipeline),
+             Self.amount(row.weightedPipeline), Self.amount(row.commit), Self.amount(row.bestCase), Self.amount(row.wonAmount),
+             String(row.wonCount), String(row.lostCount)]
+        }
+        print(TextTable.render(
+            header: ["PERIOD", by.rawValue.uppercased(), "CUR", "OPEN", "PIPELINE", "WEIGHTED", "COMMIT", "BEST CASE", "WON", "#WON", "#LOST"],
+            rows: rows))
+        print("\(answer.from) to \(answer.to)\(answer.asOf.map { ", as of \($0)" } ?? ""), probabilities \(answer.probability)")
+    }
+
+    static func amount(_ value: Double) -> String { String(format: "%.2f", value) }
+}
+
+/// `leadgate funnel`: the conversion table.
+struct Funnel: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Leads, opportunities, won and lost, and the ratios between them.")
+    @OptionGroup var options: ConfigOption
+    @Option(help: "source, campaign, product, criteria or owner.") var by: FunnelGrouping = .source
+    @Option(help: "Leads created from this day (YYYY-MM-DD).") var from: String?
+    @Option(help: "Leads created up to this day (YYYY-MM-DD).") var to: String?
+    @Flag(help: "Count test leads too.") var includeTest = false
+    @Flag(help: "Count rejected leads too.") var includeRejected = false
+    @Flag(help: "Print CSV.") var csv = false
+
+    func run() async throws {
+        let rows = try await report(options) {
+            try await $0.funnel(by: by, includeTest: includeTest, includeRejected: includeRejected, from: from, to: to)
+        }
+        if csv {
+            print(ReportCSV.funnel(rows), terminator: "")
+            return
+        }
+        func percent(_ ratio: Double?) -> String { ratio.map { String(format: "%.1f%%", $0 * 100) } ?? "-" }
+        print(TextTable.render(
+            header: [by.rawValue.uppercased(), "LEADS", "OPPS", "WON", "LOST", "LEAD→OPP", "OPP→WON", "MEDIAN DAYS", "REVENUE WON"],
+            rows: rows.map { row in
+                [row.group ?? "-", String(row.leads), String(row.opportunities), String(row.won), String(row.lost),
+                 percent(row.leadToOpportunity), percent(row.opportunityToWon),
+                 row.medianDaysToClose.map { String(format: "%.1f", $0) } ?? "-",
+                 row.wonRevenue.sorted { $0.key < $1.key }.map { "\(String(format: "%.2f", $0.value)) \($0.key)" }.joined(separator: ", ")]
+            }))
+    }
 }
 
 struct Leads: AsyncParsableCommand {

@@ -31,15 +31,18 @@ public enum ConfigLoader {
         let sources = readSources(root, server: server, services: SourceServices(http: http))
         let catalog = root.keys.contains("products") ? ProductConfig.read(from: root) : nil
         let (channels, schedule) = NotificationConfig.read(root)
+        let forecast = ProductConfig.readForecast(root)
+        let dashboard = readDashboard(root.section("dashboard"))
         root.finish(known: [
             "server", "store", "admin", "sources", "products", "default_product", "free_email_domains", "notifications", "delivery",
+            "forecast", "dashboard",
         ])
-        guard diagnostics.errors.isEmpty, let server, let store else {
+        guard diagnostics.errors.isEmpty, let server, let store, let forecast else {
             throw ConfigLoadError(errors: diagnostics.sorted)
         }
         return GatewayConfig(
             server: server, store: store, adminTokens: tokens, sources: sources, catalog: catalog,
-            notifications: channels, retrySchedule: schedule, http: http
+            notifications: channels, retrySchedule: schedule, forecast: forecast, dashboard: dashboard, http: http
         )
     }
 
@@ -186,6 +189,21 @@ public enum ConfigLoader {
             section.finish()
         }
         return sources
+    }
+
+    private static func readDashboard(_ section: ConfigSection?) -> DashboardSettings {
+        var settings = DashboardSettings()
+        guard let section else { return settings }
+        defer { section.finish(known: ["title", "language"]) }
+        if let title = section.string("title") { settings.title = title }
+        if let language = section.string("language") {
+            if ["he", "en"].contains(language) {
+                settings.language = language
+            } else {
+                section.error("language", "\(section.path).language must be he or en, found '\(language)'")
+            }
+        }
+        return settings
     }
 
     static func isValidSourceName(_ name: String) -> Bool {

@@ -13,6 +13,10 @@ public struct GatewayConfig: Sendable {
     public var catalog: ProductCatalog?
     public var notifications: [NotificationChannel] = []
     public var retrySchedule: RetrySchedule = .standard
+    /// `forecast:` — fiscal year, commit stages, probabilities.
+    public var forecast = ForecastSettings.standard
+    /// `dashboard:` — the page's title and default language.
+    public var dashboard = DashboardSettings()
     /// The libcurl client adapters fetch platform APIs with (started on first use).
     public var http = SharedCurlClient()
 
@@ -84,4 +88,19 @@ public struct ConfigLoadError: Error, Sendable, CustomStringConvertible {
     public var errors: [ConfigError]
 
     public var description: String { errors.map(\.description).joined(separator: "\n") }
+}
+
+/// `dashboard:` — what the sales dashboard at `/` shows by default.
+public struct DashboardSettings: Sendable {
+    /// The page title (the organisation's name).
+    public var title = "LeadGate"
+    /// `he` or `en`: the language when the browser's Accept-Language names neither.
+    public var language: String?
+}
+
+extension ForecastSettings {
+    /// Calendar years, no commit stages, configured probabilities.
+    public static let standard: ForecastSettings = {
+        do { return try ForecastSettings() } catch { preconditionFailure("the default forecast settings are valid: \(error)") }
+    }()
 }

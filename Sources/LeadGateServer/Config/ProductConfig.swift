@@ -112,6 +112,27 @@ public enum ProductConfig {
         }
     }
 
+    /// `forecast:` — fiscal year, commit stages, and where stage probabilities come from; the defaults without one.
+    static func readForecast(_ root: ConfigSection) -> ForecastSettings? {
+        guard let section = root.section("forecast") else { return try? ForecastSettings() }
+        let month = section.int("fiscal_year_start")
+        let commit = section.stringList("commit_stages")
+        let weight = section.double("prior_weight")
+        var probability = ForecastSettings.ProbabilitySource.configured
+        if let text = section.string("probability") {
+            if let source = ForecastSettings.ProbabilitySource(rawValue: text) {
+                probability = source
+            } else {
+                section.error("probability", "\(section.path).probability must be configured or learned, found '\(text)'")
+            }
+        }
+        section.finish(known: ["fiscal_year_start", "commit_stages", "probability", "prior_weight"])
+        return attempt(in: section) { () throws(CriteriaError) in
+            try ForecastSettings(
+                fiscalYearStartMonth: month ?? 1, commitStages: commit ?? [], probability: probability, priorWeight: weight ?? 10)
+        }
+    }
+
     static func readCriteria(_ section: ConfigSection, product: String) -> Criteria? {
         let version = section.int("version", required: true)
         let threshold = section.int("threshold", required: true)
@@ -309,7 +330,7 @@ public enum ProductConfig {
 
     /// Runs a core constructor, reporting its problems within `section`; `index` places problems
     /// that point at an element of the block's own list (a rule, a stage).
-    private static func attempt<T>(
+    static func attempt<T>(
         in section: ConfigSection, index: ((Int) -> ConfigMark)? = nil, _ make: () throws(CriteriaError) -> T
     ) -> T? {
         attempt(section.diagnostics, at: { problem in

@@ -117,23 +117,7 @@ struct AdminRoutes: Sendable {
     /// Checks `Authorization: Bearer <token>` against the configured tokens in constant time; returns the token.
     @discardableResult
     func authorize(_ request: Request, needs role: AdminRole) throws -> AdminToken {
-        let challenge: HTTPFields = [.wwwAuthenticate: "Bearer realm=\"leadgate\""]
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
-            throw APIError(.unauthorized, code: "unauthorized", message: "send Authorization: Bearer <token>", headers: challenge)
-        }
-        let presented = header.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces)
-        var granted: AdminToken?
-        // Every token is compared, in constant time each, so timing tells nothing about which matched.
-        for token in config.adminTokens where Signature.constantTimeEquals(presented, token.token) {
-            granted = token
-        }
-        guard let granted else {
-            throw APIError(.unauthorized, code: "unauthorized", message: "the bearer token is not valid", headers: challenge)
-        }
-        if role == .write, granted.role != .write {
-            throw APIError(.forbidden, code: "forbidden", message: "this token may only read")
-        }
-        return granted
+        try AdminAuth(tokens: config.adminTokens).authorize(request, needs: role)
     }
 
     static func query(_ request: Request) throws -> LeadQuery {
@@ -225,5 +209,46 @@ struct Readiness: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case status, sources, pendingFetches = "pending_fetches"
+    }
+}
+
+/// Checks an admin token: `Authorization: Bearer <token>`, or HTTP Basic with the token as the password (what a
+/// browser can send for the dashboard). Every configured token is compared in constant time.
+struct AdminAuth: Sendable {
+    let tokens: [AdminToken]
+
+    /// The token presented, if it is valid and may do `role`; else 401 (with `challenge` as WWW-Authenticate) or 403.
+    @discardableResult
+    func authorize(_ request: Request, needs role: AdminRole, challenge: String = "Bearer realm=\"leadgate\"") throws -> AdminToken {
+        let challengeHeaders: HTTPFields = [.wwwAuthenticate: challenge]
+        guard let presented = Self.presentedToken(request) else {
+            throw APIError(.unauthorized, code: "unauthorized", message: "send Authorization: Bearer <token>", headers: challengeHeaders)
+        }
+        var granted: AdminToken?
+        // Every token is compared, in constant time each, so timing tells nothing about which matched.
+        for token in tokens where Signature.constantTimeEquals(presented, token.token) {
+            granted = token
+        }
+        guard let granted else {
+            throw APIError(.unauthorized, code: "unauthorized", message: "the token is not valid", headers: challengeHeaders)
+        }
+        if role == .write, granted.role != .write {
+            throw APIError(.forbidden, code: "forbidden", message: "this token may only read")
+        }
+        return granted
+    }
+
+    static func presentedToken(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization] else { return nil }
+        let lowered = header.lowercased()
+        if lowered.hasPrefix("bearer ") {
+            return header.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces)
+        }
+        if lowered.hasPrefix("basic "),
+           let decoded = Data(base64Encoded: header.dropFirst("basic ".count).trimmingCharacters(in: .whitespaces)),
+           let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":") {
+            return String(text[text.index(after: colon)...])
+        }
+        return nil
     }
 }
