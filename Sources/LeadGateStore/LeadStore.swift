@@ -282,8 +282,9 @@ public protocol LeadStore: Sendable {
     // MARK: - Reports
 
     /// Non-test opportunities (status `opportunity`, a stage) that matter to a forecast of the days `fromDay`
-    /// to `toDay` (`YYYY-MM-DD`, both included, local days of the caller's time zone): every open one whatever
-    /// its expected close (the caller buckets them, and drops those outside), and every won or lost one
+    /// to `toDay` (`YYYY-MM-DD`, both included, local days of the caller's time zone; give whole buckets): every
+    /// open one expected to close in those days or without an expected close (placed by its creation and the
+    /// product's cycle; the caller buckets them, and drops those outside), and every won or lost one
     /// closed from the day before `fromDay` to the day after `toDay` in UTC (a day of slack either side for
     /// any time zone) or without a `closedAt` (bucketed as open ones are). Throws for a day that is not `YYYY-MM-DD`.
     func forecastLeads(fromDay: String, toDay: String) async throws -> [ReportLead]

@@ -13,7 +13,7 @@ extension SQLiteLeadStore {
         let day: Int64 = 86_400_000
         let lower = SQLiteSchema.millis(from) - day, upper = SQLiteSchema.millis(to) + 2 * day
         return try await pool.read { db in
-            let rows = try Row.fetchCursor(db.cachedStatement(sql: ReportSQL.forecast), arguments: [lower, upper])
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: ReportSQL.forecast), arguments: [lower, upper, fromDay, toDay])
             var leads: [ReportLead] = []
             while let row = try rows.next() { leads.append(try ReportSQL.lead(from: row)) }
             return leads
@@ -200,7 +200,8 @@ enum ReportSQL {
     static let forecast = """
         SELECT \(list) FROM leads
         WHERE stage IS NOT NULL AND status = 'opportunity' AND is_test = 0
-          AND (stage NOT IN ('won', 'lost') OR closed_at IS NULL OR (closed_at >= ? AND closed_at < ?))
+          AND (stage IN ('won', 'lost') AND (closed_at IS NULL OR (closed_at >= ? AND closed_at < ?))
+               OR stage NOT IN ('won', 'lost') AND (expected_close IS NULL OR expected_close BETWEEN ? AND ?))
         """
 
     /// Leads and opportunities per group, test and status. Grouped by the filters too rather than filtered row

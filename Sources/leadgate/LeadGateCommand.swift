@@ -37,6 +37,17 @@ struct ConfigOption: ParsableArguments {
     }
 }
 
+extension ConfigOption {
+    /// The configured source called `name`, or a message and exit code 64 (EX_USAGE).
+    func source(_ name: String, in config: GatewayConfig) throws -> ConfiguredSource {
+        guard let configured = config.source(named: name) else {
+            Stderr.print("no source named '\(name)' in \(path)")
+            throw ExitCode(64)
+        }
+        return configured
+    }
+}
+
 enum Stderr {
     static func print(_ line: String) {
         FileHandle.standardError.write(Data((line + "\n").utf8))
@@ -85,10 +96,7 @@ struct Ingest: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
-        guard let configured = config.source(named: source) else {
-            Stderr.print("no source named '\(source)' in \(options.path)")
-            throw ExitCode(64)
-        }
+        let configured = try options.source(source, in: config)
         let bytes: [UInt8]
         if let file {
             guard let data = FileManager.default.contents(atPath: file) else {
@@ -132,10 +140,7 @@ struct Import: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
-        guard let configured = config.source(named: source) else {
-            Stderr.print("no source named '\(source)' in \(options.path)")
-            throw ExitCode(64)
-        }
+        let configured = try options.source(source, in: config)
         var exportPlatform = ExportPlatform(sourceType: configured.type)
         if let platform {
             guard let chosen = ExportPlatform(rawValue: platform) else {

@@ -143,15 +143,17 @@ private func move(
         #expect(rows[1].medianDaysToClose == 7)
     }
 
-    @Test("forecast leads: open ones whatever their close, closed ones within a day of the window, no test leads")
+    @Test("forecast leads: open ones expected to close in the window, closed ones within a day of it, no test leads")
     func forecastWindow() async throws {
         let store = try SQLiteLeadStore(path: temporaryDatabasePath())
         var ids: [String: String] = [:]
-        for name in ["open", "early", "edgeStart", "edgeEnd", "late", "noClose", "test", "plain", "demoted"] {
+        for name in ["open", "openLater", "early", "edgeStart", "edgeEnd", "late", "noClose", "test", "plain", "demoted"] {
             ids[name] = try await add(store, "\(name)@acme.co.il", isTest: name == "test")
         }
         func id(_ name: String) throws -> String { try #require(ids[name]) }
-        try await move(store, id("open"), at: t0, owner: "dana", stage: "proposal", amount: 7_500, expectedClose: "2027-06-01")
+        try await move(store, id("open"), at: t0, owner: "dana", stage: "proposal", amount: 7_500, expectedClose: "2026-03-31")
+        // Expected to close after the window: no bucket of this forecast can hold it.
+        try await move(store, id("openLater"), at: t0, stage: "proposal", amount: 8_000, expectedClose: "2026-04-01")
         try await move(store, id("test"), at: t0, stage: "proposal", amount: 1)
         // The window 2026-01-01...2026-03-31 is read from 2025-12-31T00:00Z to 2026-04-02T00:00Z.
         try await move(store, id("early"), at: t0, stage: StageTable.won, amount: 1, closedAt: try instant("2025-12-30T23:59:59Z"))
@@ -169,7 +171,7 @@ private func move(
         #expect(open.status == .opportunity && !open.isTest)
         #expect(open.owner == "dana" && open.product == "crm" && open.source == "website" && open.createdAt == t0)
         #expect(open.opportunity == Opportunity(
-            stage: "proposal", amount: 7_500, currency: "ILS", probability: 0, expectedClose: "2027-06-01", manual: true
+            stage: "proposal", amount: 7_500, currency: "ILS", probability: 0, expectedClose: "2026-03-31", manual: true
         ))
         let edgeStart = try instant("2025-12-31T00:00:00Z")
         #expect(leads.first { $0.id == ids["edgeStart"] }?.opportunity?.closedAt == edgeStart)

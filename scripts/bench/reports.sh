@@ -21,12 +21,14 @@ store: { sqlite: $work/leads.sqlite }
 admin: { tokens: [ { token: $token, role: read } ] }
 sources:
   - { name: website, type: web_form }
+default_product: crm-suite
 products:
   - name: crm-suite
     deal: { amount: 15000, currency: ILS, cycle_days: 45 }
     stages: { new: 0.1, contacted: 0.2, proposal: 0.5, negotiation: 0.8 }
     criteria: { version: 1, threshold: 50, rules: [ { name: has-phone, when: { field: phone, present: true }, points: 60 } ] }
   - name: support-plan
+    match: { field: fields.plan, equals: support }
     deal: { amount: 4000, currency: USD, cycle_days: 20 }
     stages: { new: 0.1, contacted: 0.2, proposal: 0.5, negotiation: 0.8 }
     criteria: { version: 1, threshold: 50, rules: [ { name: has-phone, when: { field: phone, present: true }, points: 60 } ] }

@@ -137,11 +137,12 @@ public struct Forecast: Sendable {
         let buckets = keys.map(calendar.bucket(for:))
         let labels = Dictionary(uniqueKeysWithValues: zip(keys, buckets.map(\.label)))
         var rows: [ForecastRowKey: ForecastRow] = [:]
+        var hours = HourKeys(calendar: calendar)
         for lead in leads {
             guard lead.status == .opportunity, !lead.isTest, let opportunity = lead.opportunity else { continue }
             let closed = opportunity.stage == StageTable.won || opportunity.stage == StageTable.lost
-            let closedKey = closed ? opportunity.closedAt.flatMap(calendar.key(of:)) : nil
-            guard let bucket = closedKey ?? expectedCloseKey(of: lead, opportunity), first <= bucket, bucket <= last else { continue }
+            let closedKey = closed ? opportunity.closedAt.flatMap { hours.key(of: $0) } : nil
+            guard let bucket = closedKey ?? expectedCloseKey(of: lead, opportunity, &hours), first <= bucket, bucket <= last else { continue }
             let key = ForecastRowKey(bucket: bucket, group: grouping.group(of: lead), currency: opportunity.currency ?? ReportLead.unknownCurrency)
             let probability = closed ? 0 : probabilities.probability(product: lead.product, stage: opportunity.stage) ?? opportunity.probability
             rows[key, default: ForecastRow(period: labels[bucket] ?? "", group: key.group, currency: key.currency)].add(
@@ -157,10 +158,34 @@ public struct Forecast: Sendable {
         return ForecastReport(buckets: buckets, rows: ordered.map(\.value))
     }
 
-    private func expectedCloseKey(of lead: ReportLead, _ opportunity: Opportunity) -> BucketKey? {
+    private func expectedCloseKey(of lead: ReportLead, _ opportunity: Opportunity, _ hours: inout HourKeys) -> BucketKey? {
         if let day = opportunity.expectedClose, let key = calendar.key(ofDay: day) { return key }
         let cycle = lead.product.flatMap { cycleDays[$0] } ?? 0
-        return calendar.key(of: lead.createdAt.addingTimeInterval(Double(cycle) * 86_400))
+        return hours.key(of: lead.createdAt.addingTimeInterval(Double(cycle) * 86_400))
+    }
+}
+
+/// The bucket of a moment, remembered per UTC hour: a time zone's offset changes only on an hour boundary in
+/// every zone that has transitions (the half- and quarter-hour zones shift by whole hours too), so every moment of
+/// one UTC hour is in the same local day, and a report looks the zone up once an hour rather than once a lead.
+private struct HourKeys {
+    let calendar: PeriodCalendar
+    var known: [Int64: BucketKey?] = [:]
+
+    init(calendar: PeriodCalendar) {
+        self.calendar = calendar
+    }
+
+    mutating func key(of date: Date) -> BucketKey? {
+        let seconds = date.timeIntervalSince1970
+        let hour = Int64((seconds / 3600).rounded(.down))
+        if let key = known[hour] { return key }
+        // Midnight of a half-hour zone falls inside a UTC hour: those moments are worked out one by one.
+        let offset = calendar.timeZone.secondsFromGMT(for: date)
+        guard offset % 3600 == 0 else { return calendar.key(of: date) }
+        let key = calendar.key(of: date)
+        known[hour] = key
+        return key
     }
 }
 

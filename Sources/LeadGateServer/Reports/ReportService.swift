@@ -22,12 +22,15 @@ public struct ReportService: Sendable {
         PeriodCalendar(period: period, fiscalYearStartMonth: settings.fiscalYearStartMonth, timeZone: timeZone)
     }
 
-    var configuredProbabilities: StageProbabilities {
-        StageProbabilities(configured: Dictionary((config.catalog?.products ?? []).map { ($0.name, $0.stages) }, uniquingKeysWith: { a, _ in a }))
+    /// Each product's stage table.
+    var stageTables: [String: StageTable] {
+        Dictionary((config.catalog?.products ?? []).map { ($0.name, $0.stages) }, uniquingKeysWith: { first, _ in first })
     }
 
     var cycleDays: [String: Int] {
-        Dictionary((config.catalog?.products ?? []).compactMap { product in product.deal.cycleDays.map { (product.name, $0) } }, uniquingKeysWith: { a, _ in a })
+        Dictionary(
+            (config.catalog?.products ?? []).compactMap { product in product.deal.cycleDays.map { (product.name, $0) } },
+            uniquingKeysWith: { first, _ in first })
     }
 
     /// The fiscal (or calendar) year around today: the default range of a forecast.
@@ -98,7 +101,7 @@ public struct ReportService: Sendable {
             throw APIError(.badRequest, code: "invalid_parameter", message: "from (\(from)) is after to (\(to))")
         }
         let leads: [ReportLead]
-        var probabilities = configuredProbabilities
+        var probabilities = StageProbabilities(configured: stageTables)
         var source = ForecastSettings.ProbabilitySource.configured
         if let asOf = query.asOf {
             guard let day = AsOfDay(day: asOf, timeZone: timeZone) else {
@@ -107,11 +110,12 @@ public struct ReportService: Sendable {
             // As of a past day the configured probabilities weigh: outcomes learned since would leak the future in.
             leads = try await store.forecastLeadsAsOf(cutoff: day.cutoff).compactMap { day.state(of: $0.lead, changes: $0.changes) }
         } else {
-            leads = try await store.forecastLeads(fromDay: from, toDay: to)
+            // The store reads by day; the report counts whole buckets, so ask for the buckets' days.
+            let buckets = calendar(query.period).buckets(from: from, to: to) ?? []
+            leads = try await store.forecastLeads(fromDay: buckets.first?.start ?? from, toDay: buckets.last?.end ?? to)
             if settings.probability == .learned {
                 probabilities = StageProbabilities(
-                    configured: Dictionary((config.catalog?.products ?? []).map { ($0.name, $0.stages) }, uniquingKeysWith: { a, _ in a }),
-                    learnedFrom: try await store.stageObservations(), priorWeight: settings.priorWeight)
+                    configured: stageTables, learnedFrom: try await store.stageObservations(), priorWeight: settings.priorWeight)
                 source = .learned
             }
         }
