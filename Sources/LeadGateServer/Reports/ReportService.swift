@@ -134,7 +134,7 @@ public struct ReportService: Sendable {
 
     /// Stores the forecast of the current `period` bucket as it stood when the bucket began (rebuilt as of the day
     /// before its first day), by org and by owner; returns the snapshots stored. Taken automatically at the start of
-    /// each quarter (`ForecastSnapshotter`) and on demand (`POST /api/forecast/snapshots`).
+    /// each quarter, half and year (`ForecastSnapshotter`) and on demand (`POST /api/forecast/snapshots`).
     @discardableResult
     public func takeSnapshot(period: ReportPeriod = .quarter, at moment: Date? = nil) async throws -> [ForecastSnapshot] {
         let calendar = calendar(period)
@@ -150,9 +150,9 @@ public struct ReportService: Sendable {
         return snapshots
     }
 
-    /// Whether the current quarter has its snapshot.
-    func hasSnapshotOfCurrentQuarter() async throws -> Bool {
-        guard let label = calendar(.quarter).bucket(containing: now())?.label else { return true }
+    /// Whether the current bucket of `period` has its snapshot.
+    func hasSnapshot(of period: ReportPeriod) async throws -> Bool {
+        guard let label = calendar(period).bucket(containing: now())?.label else { return true }
         return try await store.forecastSnapshots(grouping: .org).contains { $0.period == label }
     }
 
