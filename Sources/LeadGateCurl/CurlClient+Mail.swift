@@ -11,11 +11,13 @@ public struct MailServer: Sendable {
     public var startTLS: Bool
     public var timeout: Duration?
     public var connectTimeout: Duration?
+    /// The largest message `imapFetch` takes (the client's `maxResponseBodySize` unless given).
+    public var maxMessageSize: Int?
 
-    /// A server without login or STARTTLS unless given, with the client's timeouts unless given.
+    /// A server without login or STARTTLS unless given, with the client's timeouts and size limit unless given.
     public init(
         url: String, username: String? = nil, password: String? = nil, startTLS: Bool = false,
-        timeout: Duration? = nil, connectTimeout: Duration? = nil
+        timeout: Duration? = nil, connectTimeout: Duration? = nil, maxMessageSize: Int? = nil
     ) {
         self.url = url
         self.username = username
@@ -23,6 +25,7 @@ public struct MailServer: Sendable {
         self.startTLS = startTLS
         self.timeout = timeout
         self.connectTimeout = connectTimeout
+        self.maxMessageSize = maxMessageSize
     }
 }
 
@@ -76,7 +79,8 @@ extension CurlClient {
     ///
     /// libcurl fetches `BODY[]`, not `BODY.PEEK[]`, so the server sets `\Seen` on the message as it sends it:
     /// track progress by UID, or clear `\Seen` again (`UID STORE n -FLAGS (\Seen)`) when the message is not kept.
-    /// A message larger than the client's `maxResponseBodySize` fails with `CurlError.Code.responseTooLarge`.
+    /// A message larger than `server.maxMessageSize` (else the client's `maxResponseBodySize`) fails with
+    /// `CurlError.Code.responseTooLarge`.
     public func imapFetch(uid: UInt32, on server: MailServer) async throws(CurlError) -> [UInt8] {
         let transfer = try mailTransfer(server, protocols: "imap,imaps", url: "\(server.url);UID=\(uid)")
         return try await run(transfer).body
@@ -85,7 +89,7 @@ extension CurlClient {
     private func mailTransfer(_ server: MailServer, protocols: String, url: String) throws(CurlError) -> Transfer {
         let transfer = try Transfer(
             url: url, protocols: protocols,
-            limits: limits(timeout: server.timeout, connectTimeout: server.connectTimeout, maxResponseBodySize: nil),
+            limits: limits(timeout: server.timeout, connectTimeout: server.connectTimeout, maxResponseBodySize: server.maxMessageSize),
             caBundlePath: configuration.caBundlePath)
         if let username = server.username {
             try ProtocolText.checkSingleLine(username, "the username")

@@ -126,6 +126,28 @@ struct IMAPPollerTests {
         await dovecot.stop()
     }
 
+    @Test("a message over max_message_size is quarantined by its UID and flagged; the next one is taken")
+    func tooLargeMessage() async throws {
+        let dovecot = try await Dovecot.start()
+        let client = try CurlClient()
+        defer { Task { await client.shutdown() } }
+        let inbox = MailServer(url: dovecot.url(), username: "leads", password: "secret")
+        // 40 KiB of attachment against a 16 KiB limit.
+        let big = leadMail(1) + Array(String(repeating: "x", count: 40 * 1024).utf8)
+        try dovecot.deliver(big, name: "1795860000.M1P1.test")
+        try dovecot.deliver(leadMail(2), name: "1795860000.M2P1.test")
+        let gateway = try await makeGateway(sources: Self.source(dovecot, extra: ", max_message_size: 16KiB"), clock: TestClock(Self.start))
+        #expect(try await Self.poller(gateway).pollOnce() == 2)
+        let quarantined = try await gateway.store.quarantined(limit: 10)
+        #expect(quarantined.map(\.code) == ["message_too_large"])
+        #expect(quarantined.first?.path == dovecot.url() + ";UID=1")
+        #expect(try await Self.leadCount(gateway) == 1)
+        #expect(uids(try await client.imapCommand("UID SEARCH UNSEEN", on: inbox)) == [])
+        #expect(uids(try await client.imapCommand("UID SEARCH ALL", on: inbox)) == [1, 2], "nothing deleted")
+        await gateway.config.http.shutdown()
+        await dovecot.stop()
+    }
+
     @Test("move_to moves each processed message out of the polled folder")
     func movesProcessedMail() async throws {
         let dovecot = try await Dovecot.start()

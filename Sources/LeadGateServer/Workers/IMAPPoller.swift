@@ -34,7 +34,9 @@ public struct IMAPPoller: Service {
     }
 
     var server: MailServer {
-        MailServer(url: settings.url, username: settings.username, password: settings.password, startTLS: settings.startTLS)
+        MailServer(
+            url: settings.url, username: settings.username, password: settings.password, startTLS: settings.startTLS,
+            maxMessageSize: settings.maxMessageSize)
     }
 
     /// The folder the URL's path names (INBOX when it names none).
@@ -98,8 +100,12 @@ public struct IMAPPoller: Service {
         var taken = 0
         for uid in uids {
             if Task.isShuttingDownGracefully { break }
-            let bytes = try await client.imapFetch(uid: uid, on: server)
-            try await ingest(bytes, uid: uid)
+            do {
+                try await ingest(try await client.imapFetch(uid: uid, on: server), uid: uid)
+            } catch let error as CurlError where error.code == .responseTooLarge {
+                // Never fetchable whole: said in quarantine by its UID, flagged, and left in the mailbox for a person.
+                try await quarantineTooLarge(uid: uid)
+            }
             if let moveTo = settings.moveTo {
                 _ = try await client.imapCommand("UID MOVE \(uid) \"\(moveTo)\"", on: server)
             } else {
@@ -109,6 +115,16 @@ public struct IMAPPoller: Service {
             taken += 1
         }
         return taken
+    }
+
+    private func quarantineTooLarge(uid: UInt32) async throws {
+        let moment = gateway.pipeline.now()
+        try await gateway.store.quarantine(QuarantineEntry(
+            id: LeadID.make(prefix: "qr_", at: moment), source: source.name, receivedAt: moment, code: "message_too_large",
+            message: "the message is larger than imap.max_message_size (\(settings.maxMessageSize) bytes); it stays in the mailbox",
+            method: "IMAP", path: "\(settings.url);UID=\(uid)", headers: [:], body: []))
+        logger.warning("IMAP message too large, quarantined", metadata: ["source": "\(source.name)", "uid": "\(uid)"])
+        gateway.health.count("leadgate_imap_messages_total", source: source.name, "outcome", "quarantined")
     }
 
     /// Commits one message, or quarantines it when it cannot be read; throws only when the store fails.
