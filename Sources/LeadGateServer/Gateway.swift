@@ -17,8 +17,11 @@ public struct Gateway: Sendable {
     /// The source workers' counters and pollers' state, for `/metrics` and `/readyz`.
     public let health = SourceHealth()
 
+    /// What learned stage probabilities are computed from, read again every five minutes.
+    let outcomes = LearnedOutcomes()
+
     /// The forecast, funnel and accuracy reports over this gateway's store.
-    public var reports: ReportService { ReportService(store: store, config: config, now: pipeline.now) }
+    public var reports: ReportService { ReportService(store: store, config: config, now: pipeline.now, outcomes: outcomes) }
 
     /// Opens the configured store and checks that no product's criteria changed without a version bump.
     public init(config: GatewayConfig, now: @escaping @Sendable () -> Date = { Date() }) async throws {

@@ -71,4 +71,31 @@ import Testing
         #expect(quarter.weightedPipeline == 2_000)
         await gateway.config.http.shutdown()
     }
+
+    @Test("learned probabilities: the observed win rate, shrunk toward the configured one by prior_weight", arguments: [
+        // One closed opportunity that passed `new`, won: (1 + k × 0.1) / (1 + k); two open ones of 10,000 at `new`.
+        (0.0, 20_000.0), // k = 0: the observed rate, 1 → 2 × 10,000 × 1
+        (10.0, 20_000.0 * 2 / 11), // k = 10: (1 + 1) / 11 = 2/11
+    ])
+    func learnedProbabilities(priorWeight: Double, weighted: Double) async throws {
+        let clock = TestClock(Date(timeIntervalSince1970: 1_795_262_400)) // 2026-11-15T12:00:00Z
+        let gateway = try await makeGateway(
+            sources: Self.products + "\nforecast: { probability: learned, prior_weight: \(priorWeight) }", clock: clock)
+        let source = try #require(gateway.config.source(named: "website"))
+        let created = Date(timeIntervalSince1970: 1_786_363_200) // 2026-08-10T12:00:00Z
+        let drafts = (1...3).map { LeadDraft(fields: [RawField("email", "b\($0)@acme.co.il")], receivedAt: created) }
+        let outcomes = try await gateway.pipeline.process(drafts, from: source, request: InboundRequest(method: "IMPORT", path: "x", receivedAt: created))
+        try await Application(router: gateway.router()).test(.router) { client in
+            try await client.execute(
+                uri: "/api/leads/\(outcomes[0].leadID)", method: .patch,
+                headers: [.authorization: "Bearer test-admin-token-123456", .contentType: "application/json"],
+                body: ByteBuffer(string: #"{"stage": "won", "at": "2026-10-20T10:00:00Z"}"#)
+            ) { #expect($0.status == .ok) }
+        }
+        let answer = try await gateway.reports.forecast(.init(period: .quarter, grouping: .org, from: "2026-10-01", to: "2026-12-31"))
+        #expect(answer.probability == "learned")
+        let row = try #require(answer.report.rows.first)
+        #expect(abs(row.weightedPipeline - weighted) < 0.001, "\(row.weightedPipeline)")
+        await gateway.config.http.shutdown()
+    }
 }

@@ -1,6 +1,28 @@
 import Foundation
 import LeadGateCore
 import LeadGateStore
+import Synchronization
+
+/// The outcomes learned probabilities are computed from, kept for a while: reading them walks every closed
+/// opportunity's history (about half a second at a million leads), and they change only as deals close.
+public final class LearnedOutcomes: Sendable {
+    private let cached = Mutex<(at: Date, observations: [StageObservation])?>(nil)
+    /// How long a reading is used before the store is read again.
+    let lifetime: TimeInterval
+
+    public init(lifetime: TimeInterval = 300) {
+        self.lifetime = lifetime
+    }
+
+    func observations(at moment: Date, reading: () async throws -> [StageObservation]) async throws -> [StageObservation] {
+        if let cached = cached.withLock({ $0 }), moment.timeIntervalSince(cached.at) < lifetime, moment >= cached.at {
+            return cached.observations
+        }
+        let observations = try await reading()
+        cached.withLock { $0 = (moment, observations) }
+        return observations
+    }
+}
 
 /// The forecast, funnel and accuracy reports as the API, the CLI and the dashboard ask for them: reads what the
 /// store keeps, and runs LeadGateCore's maths with the config's products, fiscal year and time zone.
@@ -8,11 +30,13 @@ public struct ReportService: Sendable {
     let store: any LeadStore
     let config: GatewayConfig
     let now: @Sendable () -> Date
+    let outcomes: LearnedOutcomes
 
-    public init(store: any LeadStore, config: GatewayConfig, now: @escaping @Sendable () -> Date) {
+    public init(store: any LeadStore, config: GatewayConfig, now: @escaping @Sendable () -> Date, outcomes: LearnedOutcomes = LearnedOutcomes()) {
         self.store = store
         self.config = config
         self.now = now
+        self.outcomes = outcomes
     }
 
     var timeZone: TimeZone { config.server.timeZone }
@@ -114,8 +138,8 @@ public struct ReportService: Sendable {
             let buckets = calendar(query.period).buckets(from: from, to: to) ?? []
             leads = try await store.forecastLeads(fromDay: buckets.first?.start ?? from, toDay: buckets.last?.end ?? to)
             if settings.probability == .learned {
-                probabilities = StageProbabilities(
-                    configured: stageTables, learnedFrom: try await store.stageObservations(), priorWeight: settings.priorWeight)
+                let observations = try await outcomes.observations(at: now()) { try await store.stageObservations() }
+                probabilities = StageProbabilities(configured: stageTables, learnedFrom: observations, priorWeight: settings.priorWeight)
                 source = .learned
             }
         }
