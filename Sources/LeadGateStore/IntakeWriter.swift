@@ -267,7 +267,7 @@ struct IntakeWriter {
             row = try Row.fetchOne(
                 db.cachedStatement(sql: """
                     SELECT l.id, l.status, l.reject_reason FROM touches t JOIN leads l ON l.id = t.lead_id
-                    WHERE t.source = ? AND t.content_hash = ? AND t.received_at >= ?
+                    WHERE t.source = ? AND t.content_hash = ? AND t.received_at >= ? AND t.external_id IS NULL
                     ORDER BY t.received_at DESC LIMIT 1
                     """),
                 arguments: [record.source, record.contentHash, SQLiteSchema.millis(since)]

@@ -17,6 +17,7 @@ public struct IntakeRecord: Sendable {
     public var isTest: Bool
     public var receivedAt: Date
     /// Hash of the submission's content; with `dedupeSince`, a repeat of the same content is the same touch.
+    /// Empty for a submission with an external id (a replay of it is found by that id).
     public var contentHash: String
     /// Content-hash duplicates received after this moment are replays (the double-clicked submit).
     public var dedupeSince: Date?

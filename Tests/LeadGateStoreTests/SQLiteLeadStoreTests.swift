@@ -54,6 +54,21 @@ func record(
         #expect(lead.touches.count == 1)
     }
 
+    @Test func submissionsWithTheirOwnIDAreReplaysByIDNeverByContent() async throws {
+        let store = try SQLiteLeadStore(path: temporaryDatabasePath())
+        let first = try await store.commit([record(email: "a@x.com", externalID: "lead-1", hash: "same")])[0]
+        // Another id with the same content a minute later is another submission (the platform said so).
+        let other = try await store.commit([record(email: "a@x.com", externalID: "lead-2", hash: "same", at: t0 + 60)])[0]
+        #expect(other.kind == .touched)
+        #expect(other.leadID == first.leadID)
+        // Without an id, the content decides, against submissions without an id only.
+        let noID = try await store.commit([record(email: "b@x.com", hash: "same", at: t0 + 120)])[0]
+        #expect(noID.kind == .created)
+        let again = try await store.commit([record(email: "b@x.com", hash: "same", at: t0 + 180)])[0]
+        #expect(again.kind == .replay)
+        #expect(again.leadID == noID.leadID)
+    }
+
     @Test func externalIDsAreScopedBySource() async throws {
         let store = try SQLiteLeadStore(path: temporaryDatabasePath())
         let first = try await store.commit([record(source: "a", email: "p@x.com", externalID: "1")])[0]

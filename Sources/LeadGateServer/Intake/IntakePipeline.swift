@@ -64,7 +64,9 @@ public struct IntakePipeline: Sendable {
             leadID: LeadID.make(prefix: "ld_", at: draft.receivedAt),
             touchID: LeadID.make(prefix: "tc_", at: draft.receivedAt),
             source: source.name, lead: lead, rejection: draft.rejection, qualifier: qualifier, routes: routes, isTest: draft.isTest,
-            receivedAt: draft.receivedAt, contentHash: Self.contentHash(draft.fields),
+            receivedAt: draft.receivedAt,
+            // A submission with its own id is a replay by that id; the content hash only tells apart those without one.
+            contentHash: draft.externalID == nil ? Self.contentHash(draft.fields) : "",
             dedupeSince: window > 0 ? draft.receivedAt.addingTimeInterval(-window) : nil,
             payload: draft.rawPayload ?? request.body, contentType: request.header("Content-Type")
         )
