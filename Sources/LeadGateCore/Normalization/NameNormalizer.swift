@@ -6,6 +6,11 @@ public enum NameNormalizer {
     ///
     /// Zero-width joiners and non-joiners are kept between two letters: Persian and Indic spellings need them.
     public static func clean(_ raw: String) -> String? {
+        // Most names are letters and plain spaces: folding the spaces is all there is to do (and NFC keeps them).
+        if raw.unicodeScalars.allSatisfy(isPlain) {
+            let words = raw.split(separator: " ")
+            return words.isEmpty ? nil : words.joined(separator: " ")
+        }
         let scalars = Array(raw.unicodeScalars)
         var cleaned = String.UnicodeScalarView()
         var pendingSpace = false
@@ -34,6 +39,16 @@ public enum NameNormalizer {
         }
         // Composed last: dropping an invisible mark can bring a letter and its accent together.
         return cleaned.isEmpty ? nil : UnicodeText.nfc(String(cleaned))
+    }
+
+    /// A scalar NFC leaves alone that is neither whitespace (other than the plain space), a control nor a format
+    /// character (soft hyphen, bidi marks, zero-width joiners): the inert letters of `UnicodeText.isInert`.
+    static func isPlain(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x20...0x7E, 0xA1...0xAC, 0xAE...0xFF: true
+        case 0x100...: UnicodeText.isInert(scalar)
+        default: false
+        }
     }
 
     /// Splits a full name into first and last (the last word is the last name; a single word is the first name only).
