@@ -58,6 +58,19 @@ public struct FieldMap: Sendable, Hashable {
     }
 
     static func matchKey(_ key: String) -> String {
+        // Most keys are ASCII (`full_name`, `Email`): folded byte by byte, without Foundation's case mapping.
+        if UnicodeText.isASCII(key) {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(key.utf8.count)
+            for byte in key.utf8 {
+                switch byte {
+                case UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: " "), UInt8(ascii: "\t"): continue
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): bytes.append(byte + 32)
+                default: bytes.append(byte)
+                }
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
         var out = ""
         out.reserveCapacity(key.utf8.count)
         for scalar in UnicodeText.foldedCase(key).unicodeScalars {
