@@ -203,7 +203,7 @@ extension EmailSource {
         case .mailgun:
             var tolerance: TimeInterval = 300
             if let duration = config.duration("timestamp_tolerance") {
-                let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+                let seconds = duration.timeInterval
                 if seconds < 1 {
                     config.error("timestamp_tolerance", "\(config.path).timestamp_tolerance must be at least 1s")
                 } else {

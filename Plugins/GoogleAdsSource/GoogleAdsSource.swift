@@ -17,12 +17,7 @@ public struct GoogleAdsSource: PushSource {
 
     /// The common map, plus the work email and phone Google asks for on B2B forms (used when the form has no
     /// personal email or phone; otherwise kept as `fields.work_email` / `fields.work_phone`).
-    public static let defaultFieldMap: FieldMap = {
-        var map = FieldMap.common
-        map.set(.email, to: (map.aliases[.email] ?? []) + ["work_email"])
-        map.set(.phone, to: (map.aliases[.phone] ?? []) + ["work_phone"])
-        return map
-    }()
+    public static let defaultFieldMap = FieldMap.commonWithWorkContacts()
 
     public let name: String
     private let key: String

@@ -27,12 +27,7 @@ public struct LinkedInLeadsSource: PushSource, EnrichingSource {
     public static let defaultAPIURL = "https://api.linkedin.com/rest"
 
     /// The common map, plus the work email and phone of LinkedIn's predefined questions (used when there is no personal one).
-    public static let defaultFieldMap: FieldMap = {
-        var map = FieldMap.common
-        map.set(.email, to: (map.aliases[.email] ?? []) + ["work_email"])
-        map.set(.phone, to: (map.aliases[.phone] ?? []) + ["work_phone"])
-        return map
-    }()
+    public static let defaultFieldMap = FieldMap.commonWithWorkContacts()
 
     public let name: String
     let clientSecret: [UInt8]

@@ -23,12 +23,7 @@ public struct MetaLeadAdsSource: PushSource, EnrichingSource {
         + "field_data,custom_disclaimer_responses"
 
     /// The common map, plus the work email and phone of Meta's B2B questions (used when there is no personal one).
-    public static let defaultFieldMap: FieldMap = {
-        var map = FieldMap.common
-        map.set(.email, to: (map.aliases[.email] ?? []) + ["work_email"])
-        map.set(.phone, to: (map.aliases[.phone] ?? []) + ["work_phone_number"])
-        return map
-    }()
+    public static let defaultFieldMap = FieldMap.commonWithWorkContacts(phone: "work_phone_number")
 
     public let name: String
     private let verifyToken: String

@@ -96,7 +96,7 @@ public struct TikTokLeadsSource: PushSource {
                 throw .unauthorized("\(signatureHeader) has no t=<unix seconds> element, and the timestamp is part of what is signed")
             }
             let age = abs(now().timeIntervalSince1970 - seconds)
-            let allowed = Double(tolerance.components.seconds) + Double(tolerance.components.attoseconds) / 1e18
+            let allowed = tolerance.timeInterval
             if tolerance > .zero, age > allowed {
                 throw .unauthorized("\(signatureHeader) was made \(Int(age)) s away from now, beyond timestamp_tolerance", code: "stale_signature")
             }

@@ -18,7 +18,7 @@ public final class DeliveryMetrics: Sendable {
     public init() {}
 
     func record(channel name: String, outcome: DeliveryOutcome, latency: Duration) {
-        let seconds = Double(latency.components.seconds) + Double(latency.components.attoseconds) / 1e18
+        let seconds = latency.timeInterval
         let label: String
         switch outcome {
         case .delivered: label = "delivered"

@@ -156,7 +156,7 @@ public final class OutboxWorker: Service {
         let attempt = delivery.attempts + 1
         guard attempt < schedule.delays.count else { return .dead }
         let delay = schedule.delays[attempt]
-        let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
+        let seconds = delay.timeInterval
         let jittered = seconds * Double.random(in: 0.9...1.1)
         return .retry(at: moment.addingTimeInterval(max(jittered, retryAfter ?? 0)))
     }

@@ -179,7 +179,7 @@ struct Import: AsyncParsableCommand {
         if summary.problemCount > summary.problems.count {
             Stderr.print("... and \(summary.problemCount - summary.problems.count) more rows that could not be read")
         }
-        let seconds = max(0.001, (ContinuousClock.now - started).seconds)
+        let seconds = max(0.001, (ContinuousClock.now - started).timeInterval)
         let rejected = summary.rejected.values.reduce(0, +)
         print("\(summary.rows) rows in \(String(format: "%.1f", seconds)) s (\(Int(Double(summary.rows) / seconds)) rows/s)")
         print("  stored:     \(summary.created - rejected) new leads, \(summary.merged) added to known people")
@@ -220,10 +220,6 @@ final class ProgressBar: Sendable {
     func finish() {
         if enabled { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 extension ReportPeriod: ExpressibleByArgument {}

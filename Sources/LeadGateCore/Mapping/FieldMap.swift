@@ -90,6 +90,14 @@ public struct FieldMap: Sendable, Hashable {
 }
 
 extension FieldMap {
+    /// The common map plus an ad platform's work email and phone keys, taken when the lead gives no personal ones.
+    public static func commonWithWorkContacts(email: String = "work_email", phone: String = "work_phone") -> FieldMap {
+        var map = FieldMap.common
+        map.set(.email, to: (map.aliases[.email] ?? []) + [email])
+        map.set(.phone, to: (map.aliases[.phone] ?? []) + [phone])
+        return map
+    }
+
     /// Names that forms, form builders and CRMs commonly give to contact fields, in English and Hebrew:
     /// Contact Form 7 (`your-name`), Elementor (`form_fields[name]`), HubSpot (`firstname`),
     /// Salesforce Web-to-Lead (`first_name`, `mobile`, `title`, `description`, `lead_source`).

@@ -48,7 +48,7 @@ struct ReportRoutes: Sendable {
             let rows = try await reports.funnel(
                 by: grouping, includeTest: include.contains("test"), includeRejected: include.contains("rejected"),
                 from: parameters["from"].map(String.init), to: parameters["to"].map(String.init))
-            return try Self.answer(["by": grouping.rawValue], rows: rows, csv: ReportCSV.funnel(rows), request: request, name: "funnel")
+            return try Self.answer(FunnelAnswer(by: grouping, rows: rows), csv: ReportCSV.funnel(rows), request: request, name: "funnel")
         }
         router.get("/") { request, _ in
             try auth.authorize(request, needs: .read, challenge: "Basic realm=\"LeadGate\", charset=\"UTF-8\"")
@@ -89,12 +89,10 @@ struct ReportRoutes: Sendable {
             throw APIError(.badRequest, code: "invalid_parameter", message: "format must be json or csv, found '\(other)'")
         }
     }
+}
 
-    static func answer(_ head: [String: String], rows: [FunnelRow], csv: @autoclosure () -> String, request: Request, name: String) throws -> Response {
-        struct Body: Encodable {
-            var by: String
-            var rows: [FunnelRow]
-        }
-        return try answer(Body(by: head["by"] ?? "", rows: rows), csv: csv(), request: request, name: name)
-    }
+/// `GET /api/funnel`'s JSON.
+struct FunnelAnswer: Encodable {
+    var by: FunnelGrouping
+    var rows: [FunnelRow]
 }

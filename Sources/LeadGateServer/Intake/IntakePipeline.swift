@@ -59,7 +59,7 @@ public struct IntakePipeline: Sendable {
             receivedAt: draft.receivedAt, referrer: request.header("Referer")
         )
         let lead = source.normalizer.normalize(draft.fields, context: context, externalID: draft.externalID)
-        let window = Double(source.dedupeWindow.components.seconds) + Double(source.dedupeWindow.components.attoseconds) / 1e18
+        let window = source.dedupeWindow.timeInterval
         return IntakeRecord(
             leadID: LeadID.make(prefix: "ld_", at: draft.receivedAt),
             touchID: LeadID.make(prefix: "tc_", at: draft.receivedAt),

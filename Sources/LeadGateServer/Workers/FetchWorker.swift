@@ -18,15 +18,11 @@ public struct FetchBackoff: Sendable, Hashable {
     /// The wait after failure number `attempts` (1 for the first).
     func delay(after attempts: Int, _ recovery: FetchRecovery) -> TimeInterval {
         switch recovery {
-        case .fixConfiguration: return configuration.seconds
+        case .fixConfiguration: return configuration.timeInterval
         case .giveUp: return 0
-        case .retryLater: return min(longest.seconds, first.seconds * pow(2, Double(min(max(attempts - 1, 0), 30))))
+        case .retryLater: return min(longest.timeInterval, first.timeInterval * pow(2, Double(min(max(attempts - 1, 0), 30))))
         }
     }
-}
-
-extension Duration {
-    var seconds: TimeInterval { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 /// Completes `pending_fetch` leads: takes the due ones from the store, asks their source's adapter

@@ -64,7 +64,7 @@ public struct IMAPPoller: Service {
             logger.warning("IMAP poll failed", metadata: ["source": "\(source.name)", "error": "\(error)"])
         }
         let failures = failure == nil ? 0 : (gateway.health.polls[source.name]?.consecutiveFailures ?? 0) + 1
-        let every = settings.every.seconds
+        let every = settings.every.timeInterval
         let delay = failures == 0 ? every : min(Self.longestBackoff, every * pow(2, Double(min(failures, 20))))
         let moment = gateway.pipeline.now()
         gateway.health.polled(source.name, at: moment, error: failure, next: moment.addingTimeInterval(delay))
