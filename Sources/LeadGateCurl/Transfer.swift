@@ -166,19 +166,26 @@ final class Transfer: @unchecked Sendable {
     }
 
     fileprivate func receiveHeader(_ bytes: UnsafeRawBufferPointer) -> Int {
-        var line = String(decoding: bytes, as: UTF8.self)
-        while line.last?.isNewline == true { line.removeLast() }
-        if line.hasPrefix("HTTP/") {
+        var end = bytes.count
+        while end > 0, bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D { end -= 1 }
+        let line = UnsafeRawBufferPointer(rebasing: bytes[..<end])
+        if line.starts(with: "HTTP/".utf8) {
             // A new response begins (after a 100 Continue or a followed redirect): only the last one's fields count.
             headers.removeAll()
-        } else if let first = line.first, first == " " || first == "\t", !headers.isEmpty {
-            headers[headers.count - 1].value += " " + line.trimmingCharacters(in: .whitespaces)
-        } else if let colon = line.firstIndex(of: ":") {
-            let name = String(line[..<colon]).trimmingCharacters(in: .whitespaces)
-            let value = String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
-            headers.append((name: name, value: value))
+        } else if let first = line.first, first == 0x20 || first == 0x09, !headers.isEmpty {
+            headers[headers.count - 1].value += " " + Self.trimmed(line[...])
+        } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
+            headers.append((name: Self.trimmed(line[..<colon]), value: Self.trimmed(line[(colon + 1)...])))
         }
         return bytes.count
+    }
+
+    /// The bytes without surrounding spaces and tabs, as text.
+    private static func trimmed(_ bytes: Slice<UnsafeRawBufferPointer>) -> String {
+        var slice = bytes
+        while let first = slice.first, first == 0x20 || first == 0x09 { slice = slice.dropFirst() }
+        while let last = slice.last, last == 0x20 || last == 0x09 { slice = slice.dropLast() }
+        return String(decoding: slice, as: UTF8.self)
     }
 
     fileprivate func send(into buffer: UnsafeMutableRawBufferPointer) -> Int {

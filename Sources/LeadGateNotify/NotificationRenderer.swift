@@ -11,8 +11,7 @@ enum NotificationRenderer {
 
     /// The lead as the templates and the webhook body see it, with the event beside it.
     static func context(_ delivery: Delivery, lead: Lead) throws -> [String: Any] {
-        let data = try LeadJSON.encoder().encode(lead)
-        guard var object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        guard var object = try JSONSerialization.jsonObject(with: Data(try LeadJSON.bytes(lead))) as? [String: Any] else {
             throw RenderError(description: "the lead does not encode as an object")
         }
         object["event"] = delivery.event.rawValue
@@ -36,12 +35,15 @@ enum NotificationRenderer {
 
     /// `{"type": "lead.opportunity", "timestamp": ..., "data": <the canonical lead>}` as Standard Webhooks suggests.
     static func webhookBody(_ delivery: Delivery, lead: Lead, at moment: Date) throws -> [UInt8] {
-        struct Envelope: Encodable {
-            var type: String
-            var timestamp: Date
-            var data: Lead
-        }
-        return Array(try LeadJSON.encoder().encode(Envelope(type: "lead.\(delivery.event.rawValue)", timestamp: moment, data: lead)))
+        var writer = JSONWriter(capacity: 2048)
+        writer.beginObject()
+        // In key order, as every other JSON document of the gateway.
+        writer.key("data")
+        try writer.lead(lead)
+        writer.field("timestamp", moment)
+        writer.field("type", "lead.\(delivery.event.rawValue)")
+        writer.endObject()
+        return writer.bytes
     }
 
     static func webhookRequest(_ delivery: Delivery, payload: [UInt8], settings: WebhookSettings, timeout: Duration, at moment: Date) -> OutboundRequest {

@@ -36,72 +36,163 @@ public final class OutboxWorker: Service {
     public func run() async throws {
         try await store.releaseDeliveryLeases()
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            let worked = (try? await runOnce()) ?? 0
+            let worked = await drain()
             if worked == 0 {
                 try? await Task.sleep(for: .milliseconds(250))
             }
         }
     }
 
-    /// Claims what is due now and attempts each, at most `concurrency` at once per channel. Returns how many.
-    @discardableResult
-    public func runOnce(limit: Int = 256) async throws -> Int {
-        let moment = now()
-        let due = try await store.claimDeliveries(now: moment, leaseUntil: moment.addingTimeInterval(lease), limit: limit)
-        guard !due.isEmpty else { return 0 }
-        let byChannel = Dictionary(grouping: due, by: \.channel)
-        await withTaskGroup(of: Void.self) { group in
-            for (name, deliveries) in byChannel {
-                group.addTask {
-                    await self.deliver(deliveries, concurrency: self.channels[name]?.concurrency ?? 1)
-                }
-            }
-        }
-        return due.count
-    }
-
-    private func deliver(_ deliveries: [Delivery], concurrency: Int) async {
-        await withTaskGroup(of: Void.self) { group in
-            var iterator = deliveries.makeIterator()
-            for _ in 0..<max(1, concurrency) {
-                guard let next = iterator.next() else { break }
-                group.addTask { await self.attempt(next) }
-            }
-            while await group.next() != nil {
-                if let next = iterator.next() { group.addTask { await self.attempt(next) } }
-            }
-        }
-    }
-
-    /// One attempt at one delivery, recorded whatever happens.
-    func attempt(_ delivery: Delivery) async {
-        let started = now()
-        guard let channel = channels[delivery.channel] else {
-            await record(delivery, DeliveryAttempt(at: started, status: nil, latencyMilliseconds: 0,
-                                                   error: "channel '\(delivery.channel)' is no longer configured", response: nil),
-                         outcome: .dead)
-            return
-        }
+    /// One claimed delivery, ready to send (a class: it passes through queues and tasks without copying).
+    private final class Ready: Sendable {
+        let delivery: Delivery
+        let channel: NotificationChannel
         let payload: [UInt8]
-        do {
-            if let saved = delivery.payload {
-                payload = saved
-            } else {
-                guard let lead = try await store.lead(id: delivery.leadID) else {
-                    await record(delivery, DeliveryAttempt(at: started, status: nil, latencyMilliseconds: 0,
-                                                           error: "lead \(delivery.leadID) no longer exists", response: nil),
-                                 outcome: .dead)
-                    return
-                }
-                payload = try NotificationRenderer.payload(for: delivery, lead: lead, channel: channel, at: started)
-                try await store.savePayload(payload, deliveryID: delivery.id)
-            }
-        } catch {
-            await record(delivery, DeliveryAttempt(at: started, status: nil, latencyMilliseconds: 0,
-                                                   error: "cannot render: \(error)", response: nil),
-                         outcome: nextOutcome(after: delivery, retryAfter: nil, at: started))
-            return
+
+        init(delivery: Delivery, channel: NotificationChannel, payload: [UInt8]) {
+            self.delivery = delivery
+            self.channel = channel
+            self.payload = payload
         }
+    }
+
+    /// The claimed deliveries of one channel not sent yet, and how many of its requests are in flight.
+    private struct ChannelQueue {
+        var waiting: [Ready] = []
+        var next = 0
+        var inFlight = 0
+
+        var count: Int { waiting.count - next }
+
+        /// Takes up to the channel's free concurrency from the front.
+        mutating func take() -> ArraySlice<Ready> {
+            guard let first = waiting.last else { return [] }
+            let room = max(1, first.channel.concurrency) - inFlight
+            guard room > 0, next < waiting.count else { return [] }
+            let taken = waiting[next..<min(waiting.count, next + room)]
+            next += taken.count
+            inFlight += taken.count
+            if next == waiting.count {
+                waiting.removeAll(keepingCapacity: true)
+                next = 0
+            }
+            return taken
+        }
+    }
+
+    /// What a child task of `drain` hands back to it.
+    private enum Step: Sendable {
+        /// A claimed batch: what is ready to send, and what failed before sending (recorded as it is).
+        case claimed([Ready], [AttemptRecord])
+        case sent(channel: String, AttemptRecord)
+        case recorded
+    }
+
+    /// Delivers until nothing is due, as a pipeline: the next batch is claimed and rendered while the current
+    /// one is being sent, at most `concurrency` requests per channel are in flight, and finished attempts are
+    /// recorded together, one transaction for whatever finished while the previous one was committing.
+    /// Returns how many deliveries it attempted.
+    @discardableResult
+    public func drain(batch: Int = 256) async -> Int {
+        var queues: [String: ChannelQueue] = [:]
+        var finished: [AttemptRecord] = []
+        var claiming = false, exhausted = false, recording = false
+        var attempted = 0
+
+        await withTaskGroup(of: Step.self) { group in
+            while true {
+                let stopping = Task.isShuttingDownGracefully || Task.isCancelled
+                if !claiming, !exhausted, !stopping, queues.values.reduce(0, { $0 + $1.count }) < batch / 2 {
+                    claiming = true
+                    group.addTask { await self.claim(limit: batch) }
+                }
+                if !stopping {
+                    for name in queues.keys {
+                        for ready in queues[name, default: ChannelQueue()].take() {
+                            attempted += 1
+                            group.addTask { .sent(channel: name, await self.attempt(ready)) }
+                        }
+                    }
+                }
+                if !recording, !finished.isEmpty {
+                    recording = true
+                    let records = finished
+                    finished.removeAll(keepingCapacity: true)
+                    group.addTask { await self.record(records) }
+                }
+                guard let step = await group.next() else { break }
+                switch step {
+                case .claimed(let ready, let failed):
+                    claiming = false
+                    exhausted = ready.isEmpty && failed.isEmpty
+                    for item in ready { queues[item.delivery.channel, default: ChannelQueue()].waiting.append(item) }
+                    finished += failed
+                    attempted += failed.count
+                case .sent(let channel, let record):
+                    queues[channel]?.inFlight -= 1
+                    if case .disableChannel = record.outcome {
+                        // The rest of the channel's batch stays leased and unsent; a manual retry turns it back on.
+                        queues[channel]?.waiting.removeAll()
+                        queues[channel]?.next = 0
+                    }
+                    finished.append(record)
+                case .recorded:
+                    recording = false
+                }
+            }
+        }
+        return attempted
+    }
+
+    /// Claims up to `limit` due deliveries and makes each ready: the saved payload, or one rendered now from the
+    /// lead (all the batch's leads in one read) and saved before the first attempt, so retries send the same bytes.
+    private func claim(limit: Int) async -> Step {
+        let moment = now()
+        do {
+            let due = try await store.claimDeliveries(now: moment, leaseUntil: moment.addingTimeInterval(lease), limit: limit)
+            guard !due.isEmpty else { return .claimed([], []) }
+            let leads = try await store.leads(ids: due.filter { $0.payload == nil }.map(\.leadID))
+            var ready: [Ready] = [], failed: [AttemptRecord] = [], rendered: [DeliveryPayload] = []
+            for delivery in due {
+                func fail(_ error: String, _ outcome: DeliveryOutcome) {
+                    failed.append(AttemptRecord(
+                        deliveryID: delivery.id,
+                        attempt: DeliveryAttempt(at: moment, status: nil, latencyMilliseconds: 0, error: error, response: nil),
+                        outcome: outcome))
+                }
+                guard let channel = channels[delivery.channel] else {
+                    fail("channel '\(delivery.channel)' is no longer configured", .dead)
+                    continue
+                }
+                if let payload = delivery.payload {
+                    ready.append(Ready(delivery: delivery, channel: channel, payload: payload))
+                    continue
+                }
+                guard let lead = leads[delivery.leadID] else {
+                    fail("lead \(delivery.leadID) no longer exists", .dead)
+                    continue
+                }
+                do {
+                    let payload = try NotificationRenderer.payload(for: delivery, lead: lead, channel: channel, at: moment)
+                    rendered.append(DeliveryPayload(deliveryID: delivery.id, payload: payload))
+                    ready.append(Ready(delivery: delivery, channel: channel, payload: payload))
+                } catch {
+                    fail("cannot render: \(error)", nextOutcome(after: delivery, retryAfter: nil, at: moment))
+                }
+            }
+            try await store.savePayloads(rendered)
+            return .claimed(ready, failed)
+        } catch {
+            // Nothing was sent: the claimed rows stay leased until the lease ends and are claimed again then.
+            logger.error("cannot claim deliveries: \(error)")
+            return .claimed([], [])
+        }
+    }
+
+    /// One attempt at one delivery, whatever happens: the request, then what follows from its answer.
+    private func attempt(_ ready: Ready) async -> AttemptRecord {
+        let delivery = ready.delivery, channel = ready.channel, payload = ready.payload
+        let started = now()
         let clock = ContinuousClock()
         let start = clock.now
         var status: Int?
@@ -148,7 +239,7 @@ public final class OutboxWorker: Service {
             outcome = nextOutcome(after: delivery, retryAfter: nil, at: started)
         }
         metrics.record(channel: delivery.channel, outcome: outcome, latency: latency)
-        await record(delivery, attempt, outcome: outcome)
+        return AttemptRecord(deliveryID: delivery.id, attempt: attempt, outcome: outcome)
     }
 
     /// The next try on the schedule (with ±10% jitter), no sooner than `Retry-After`; dead after the last.
@@ -161,13 +252,14 @@ public final class OutboxWorker: Service {
         return .retry(at: moment.addingTimeInterval(max(jittered, retryAfter ?? 0)))
     }
 
-    private func record(_ delivery: Delivery, _ attempt: DeliveryAttempt, outcome: DeliveryOutcome) async {
+    private func record(_ records: [AttemptRecord]) async -> Step {
         do {
-            try await store.recordAttempt(attempt, deliveryID: delivery.id, outcome: outcome)
+            try await store.recordAttempts(records)
         } catch {
-            // Not recorded: the lease runs out and the delivery is tried again (at least once).
-            logger.error("cannot record an attempt of \(delivery.id): \(error)")
+            // Not recorded: the leases run out and the deliveries are tried again (at least once).
+            logger.error("cannot record \(records.count) attempts: \(error)")
         }
+        return .recorded
     }
 
     static func excerpt(_ body: [UInt8]) -> String? {

@@ -249,10 +249,12 @@ public protocol LeadStore: Sendable {
     /// Ends the leases of a worker that is gone: the embedded store has one gateway, so at start-up every
     /// delivery leased before is one a crash left in flight, due again now.
     func releaseDeliveryLeases() async throws
-    /// Keeps the body of a delivery's first attempt so that retries send the same bytes.
-    func savePayload(_ payload: [UInt8], deliveryID: String) async throws
-    /// Records an attempt and what follows from it.
-    func recordAttempt(_ attempt: DeliveryAttempt, deliveryID: String, outcome: DeliveryOutcome) async throws
+    /// The leads with these ids (those that exist), for rendering a batch of deliveries in one read.
+    func leads(ids: [String]) async throws -> [String: Lead]
+    /// Keeps the bodies of deliveries' first attempts, in one transaction, so that retries send the same bytes.
+    func savePayloads(_ payloads: [DeliveryPayload]) async throws
+    /// Records attempts and what follows from each, in one transaction.
+    func recordAttempts(_ records: [AttemptRecord]) async throws
     /// Deliveries newest first, optionally of one status.
     func deliveries(status: DeliveryStatus?, limit: Int) async throws -> [Delivery]
     func attempts(deliveryID: String) async throws -> [DeliveryAttempt]

@@ -95,3 +95,27 @@ public enum DeliveryOutcome: Sendable, Hashable {
     /// The receiver said the endpoint is gone (410): this delivery is dead and the channel stops.
     case disableChannel(reason: String)
 }
+
+/// The rendered body of a delivery, kept before its first attempt.
+public struct DeliveryPayload: Sendable, Hashable {
+    public var deliveryID: String
+    public var payload: [UInt8]
+
+    public init(deliveryID: String, payload: [UInt8]) {
+        self.deliveryID = deliveryID
+        self.payload = payload
+    }
+}
+
+/// One finished attempt and the decision that follows from it, as the worker records it.
+public struct AttemptRecord: Sendable, Hashable {
+    public var deliveryID: String
+    public var attempt: DeliveryAttempt
+    public var outcome: DeliveryOutcome
+
+    public init(deliveryID: String, attempt: DeliveryAttempt, outcome: DeliveryOutcome) {
+        self.deliveryID = deliveryID
+        self.attempt = attempt
+        self.outcome = outcome
+    }
+}

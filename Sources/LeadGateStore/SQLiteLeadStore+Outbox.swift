@@ -2,34 +2,26 @@ import Foundation
 import GRDB
 import LeadGateCore
 
-/// One change to the outbox from the delivery worker.
-enum OutboxWrite: Sendable {
-    case payload(String, [UInt8])
-    case attempt(String, DeliveryAttempt, DeliveryOutcome)
-}
-
 extension SQLiteLeadStore {
     public func claimDeliveries(now: Date, leaseUntil: Date, limit: Int) async throws -> [Delivery] {
         let moment = SQLiteSchema.millis(now)
         return try await pool.write { db in
-            let rows = try Row.fetchAll(
+            // One statement claims the batch; RETURNING gives no order, so the due order is restored here.
+            try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT * FROM outbox
-                    WHERE status IN ('pending', 'failed') AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)
-                      AND channel NOT IN (SELECT channel FROM disabled_channels)
-                    ORDER BY next_attempt_at, seq LIMIT ?
+                    UPDATE outbox SET claimed_until = ? WHERE seq IN (
+                        SELECT seq FROM outbox
+                        WHERE status IN ('pending', 'failed') AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)
+                          AND channel NOT IN (SELECT channel FROM disabled_channels)
+                        ORDER BY next_attempt_at, seq LIMIT ?)
+                    RETURNING *
                     """,
-                arguments: [moment, moment, limit]
+                arguments: [SQLiteSchema.millis(leaseUntil), moment, moment, limit]
             )
-            let deliveries = try rows.map(Self.delivery)
-            for delivery in deliveries {
-                try db.execute(
-                    sql: "UPDATE outbox SET claimed_until = ? WHERE id = ?",
-                    arguments: [SQLiteSchema.millis(leaseUntil), delivery.id]
-                )
-            }
-            return deliveries
+            .map { (seq: $0["seq"] as Int64, delivery: try Self.delivery($0)) }
+            .sorted { ($0.delivery.nextAttemptAt, $0.seq) < ($1.delivery.nextAttemptAt, $1.seq) }
+            .map(\.delivery)
         }
     }
 
@@ -39,62 +31,54 @@ extension SQLiteLeadStore {
         }
     }
 
-    public func savePayload(_ payload: [UInt8], deliveryID: String) async throws {
-        try await outboxCommitter.submit([.payload(deliveryID, payload)])
-    }
-
-    public func recordAttempt(_ attempt: DeliveryAttempt, deliveryID: String, outcome: DeliveryOutcome) async throws {
-        try await outboxCommitter.submit([.attempt(deliveryID, attempt, outcome)])
-    }
-
-    /// Writes a batch of outbox changes from concurrent deliveries in one transaction (one fsync for all).
-    static func writeOutbox(_ groups: [[OutboxWrite]], to pool: DatabasePool) async -> [Result<[Void], any Error>] {
-        do {
-            try await pool.write { db in
-                for write in groups.joined() { try apply(write, in: db) }
+    public func savePayloads(_ payloads: [DeliveryPayload]) async throws {
+        guard !payloads.isEmpty else { return }
+        try await pool.write { db in
+            let statement = try db.cachedStatement(sql: "UPDATE outbox SET payload = ? WHERE id = ? AND payload IS NULL")
+            for item in payloads {
+                try statement.execute(arguments: [Data(item.payload), item.deliveryID])
             }
-            return groups.map { .success($0.map { _ in () }) }
-        } catch {
-            return groups.map { _ in .failure(error) }
         }
     }
 
-    private static func apply(_ write: OutboxWrite, in db: Database) throws {
-        switch write {
-        case .payload(let deliveryID, let payload):
-            try db.cachedStatement(sql: "UPDATE outbox SET payload = ? WHERE id = ? AND payload IS NULL")
-                .execute(arguments: [Data(payload), deliveryID])
-        case .attempt(let deliveryID, let attempt, let outcome):
-            let at = SQLiteSchema.millis(attempt.at)
-            try db.cachedStatement(sql: """
-                INSERT INTO delivery_attempts (delivery_id, at, status, latency_ms, error, response) VALUES (?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [deliveryID, at, attempt.status, attempt.latencyMilliseconds, attempt.error, attempt.response])
-            let status: DeliveryStatus
-            var next = at
-            switch outcome {
-            case .delivered:
-                status = .delivered
-            case .retry(let date):
-                status = .failed
-                next = SQLiteSchema.millis(date)
-            case .dead:
-                status = .dead
-            case .disableChannel(let reason):
-                status = .dead
-                try db.execute(
-                    sql: """
-                        INSERT INTO disabled_channels (channel, at, reason) SELECT channel, ?, ? FROM outbox WHERE id = ?
-                        ON CONFLICT(channel) DO NOTHING
-                        """,
-                    arguments: [at, reason, deliveryID]
-                )
-            }
-            try db.cachedStatement(sql: """
-                UPDATE outbox SET status = ?, attempts = attempts + 1, next_attempt_at = ?, claimed_until = NULL,
-                    last_status = ?, last_error = ?, updated_at = ?
-                WHERE id = ?
-                """).execute(arguments: [status.rawValue, next, attempt.status, attempt.error, at, deliveryID])
+    public func recordAttempts(_ records: [AttemptRecord]) async throws {
+        guard !records.isEmpty else { return }
+        try await pool.write { db in
+            for record in records { try Self.record(record, in: db) }
         }
+    }
+
+    private static func record(_ record: AttemptRecord, in db: Database) throws {
+        let attempt = record.attempt
+        let at = SQLiteSchema.millis(attempt.at)
+        try db.cachedStatement(sql: """
+            INSERT INTO delivery_attempts (delivery_id, at, status, latency_ms, error, response) VALUES (?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [record.deliveryID, at, attempt.status, attempt.latencyMilliseconds, attempt.error, attempt.response])
+        let status: DeliveryStatus
+        var next = at
+        switch record.outcome {
+        case .delivered:
+            status = .delivered
+        case .retry(let date):
+            status = .failed
+            next = SQLiteSchema.millis(date)
+        case .dead:
+            status = .dead
+        case .disableChannel(let reason):
+            status = .dead
+            try db.execute(
+                sql: """
+                    INSERT INTO disabled_channels (channel, at, reason) SELECT channel, ?, ? FROM outbox WHERE id = ?
+                    ON CONFLICT(channel) DO NOTHING
+                    """,
+                arguments: [at, reason, record.deliveryID]
+            )
+        }
+        try db.cachedStatement(sql: """
+            UPDATE outbox SET status = ?, attempts = attempts + 1, next_attempt_at = ?, claimed_until = NULL,
+                last_status = ?, last_error = ?, updated_at = ?
+            WHERE id = ?
+            """).execute(arguments: [status.rawValue, next, attempt.status, attempt.error, at, record.deliveryID])
     }
 
     public func deliveries(status: DeliveryStatus?, limit: Int) async throws -> [Delivery] {

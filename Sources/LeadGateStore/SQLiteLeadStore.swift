@@ -12,8 +12,6 @@ public enum SQLiteSynchronous: String, Sendable {
 public final class SQLiteLeadStore: LeadStore {
     let pool: DatabasePool
     private let committer: GroupCommitter<PreparedIntake, IntakeOutcome>
-    /// Attempts and payloads of concurrent deliveries, committed together.
-    let outboxCommitter: GroupCommitter<OutboxWrite, Void>
     private let ruleNames = RuleNames()
 
     /// Opens (creating if needed) the database at `path` and runs pending migrations.
@@ -45,9 +43,6 @@ public final class SQLiteLeadStore: LeadStore {
         self.pool = pool
         let checkpointer = try WALCheckpointer(path: path)
         let ruleNames = self.ruleNames
-        self.outboxCommitter = GroupCommitter { groups in
-            await SQLiteLeadStore.writeOutbox(groups, to: pool)
-        }
         self.committer = GroupCommitter { groups in
             let results = await SQLiteLeadStore.write(groups, to: pool, ruleNames: ruleNames)
             checkpointer.committed(groups.reduce(0) { $0 + $1.count })
@@ -123,6 +118,24 @@ public final class SQLiteLeadStore: LeadStore {
         try await pool.read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM leads WHERE id = ?", arguments: [id]) else { return nil }
             return try SQLiteSchema.lead(from: row, touches: SQLiteSchema.touches(of: id, in: db), ruleNames: ruleNames, in: db)
+        }
+    }
+
+    public func leads(ids: [String]) async throws -> [String: Lead] {
+        guard !ids.isEmpty else { return [:] }
+        return try await pool.read { db in
+            var touches: [String: [TouchSummary]] = [:]
+            let touchRows: SQLRequest<Row> = "SELECT lead_id, id, source, external_id, received_at FROM touches WHERE lead_id IN \(ids) ORDER BY received_at, id"
+            for row in try touchRows.fetchAll(db) {
+                touches[row[0], default: []].append(SQLiteSchema.touchSummary(row))
+            }
+            var leads: [String: Lead] = [:]
+            let leadRows: SQLRequest<Row> = "SELECT * FROM leads WHERE id IN \(ids)"
+            for row in try leadRows.fetchAll(db) {
+                let lead = try SQLiteSchema.lead(from: row, touches: touches[row["id"]] ?? [], ruleNames: ruleNames, in: db)
+                leads[lead.id] = lead
+            }
+            return leads
         }
     }
 

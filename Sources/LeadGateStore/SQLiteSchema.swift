@@ -431,8 +431,10 @@ enum SQLiteSchema {
         try Row.fetchAll(
             db, sql: "SELECT id, source, external_id, received_at FROM touches WHERE lead_id = ? ORDER BY received_at, id",
             arguments: [leadID]
-        ).map { row in
-            TouchSummary(id: row["id"], source: row["source"], externalID: row["external_id"], receivedAt: date(row["received_at"]))
-        }
+        ).map(touchSummary)
+    }
+
+    static func touchSummary(_ row: Row) -> TouchSummary {
+        TouchSummary(id: row["id"], source: row["source"], externalID: row["external_id"], receivedAt: date(row["received_at"]))
     }
 }

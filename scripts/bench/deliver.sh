@@ -4,6 +4,7 @@
 # Hummingbird route of scripts/bench/ceiling (answers 200 to POST /ingest/*).
 #   scripts/bench/deliver.sh            # 20,000 deliveries
 #   COUNT=5000 scripts/bench/deliver.sh
+#   PROFILE=/tmp/deliver.perf scripts/bench/deliver.sh   # the draining gateway under `perf record -g`
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 COUNT=${COUNT:-20000}
@@ -36,8 +37,14 @@ sqlite3 "$work/deliver.sqlite" "DELETE FROM outbox; DELETE FROM delivery_attempt
   INSERT INTO outbox (id, channel, event, lead_id, status, next_attempt_at, created_at, updated_at)
   SELECT 'msg_' || id, 'crm', 'lead', id, 'pending', 0, 0, 0 FROM leads ORDER BY seq LIMIT $COUNT;"
 
-"$bin/leadgate" serve --config "$work/deliver.yaml" 2>/dev/null &
-gateway_pid=$!
+if [ -n "${PROFILE:-}" ]; then
+  perf record -F 999 -g -o "$PROFILE" -- "$bin/leadgate" serve --config "$work/deliver.yaml" 2>/dev/null &
+  profiler_pid=$!
+  until gateway_pid=$(pgrep -P "$profiler_pid"); do sleep 0.01; done
+else
+  "$bin/leadgate" serve --config "$work/deliver.yaml" 2>/dev/null &
+  gateway_pid=$!
+fi
 start=$(date +%s.%N)
 rss_start=""
 while :; do
@@ -45,11 +52,11 @@ while :; do
   rss=$(awk '/VmRSS/ {print $2}' /proc/$gateway_pid/status 2>/dev/null || echo 0)
   [ -z "$rss_start" ] && [ "$done_count" -gt 0 ] && rss_start=$rss
   [ "$done_count" -ge "$COUNT" ] && break
-  sleep 0.2
+  sleep 0.05
 done
 end=$(date +%s.%N)
 rss_end=$(awk '/VmRSS/ {print $2}' /proc/$gateway_pid/status)
-kill "$gateway_pid"; wait "$gateway_pid" 2>/dev/null || true
+kill "$gateway_pid"; wait "${profiler_pid:-$gateway_pid}" 2>/dev/null || true
 
 ceiling=$(wrk -t2 -c32 -d10s -s scripts/bench/post.lua "http://127.0.0.1:$receiver_port" | awk '/Requests\/sec/ {print $2}')
 awk -v n="$COUNT" -v s="$start" -v e="$end" -v c="$ceiling" -v r0="$rss_start" -v r1="$rss_end" 'BEGIN {

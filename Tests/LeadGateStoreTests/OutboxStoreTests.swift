@@ -1,0 +1,76 @@
+import Foundation
+import LeadGateCore
+import Testing
+@testable import LeadGateStore
+
+/// The outbox as the delivery worker uses it: claim a batch in due order, read its leads in one go, keep
+/// payloads, record attempts in one transaction.
+@Suite struct OutboxStoreTests {
+    /// A store with `count` leads, each with one pending `lead` delivery to `crm`, received a second apart.
+    static func store(leads count: Int) async throws -> (SQLiteLeadStore, [String]) {
+        let store = try SQLiteLeadStore(path: temporaryDatabasePath())
+        var ids: [String] = []
+        for index in 0..<count {
+            var intake = record(email: "lead\(index)@example.com", name: "ליד \(index)", at: t0.addingTimeInterval(Double(index)))
+            intake.routes = NotificationRoutes([.lead: ["crm"]])
+            ids.append(try await store.commit([intake])[0].leadID)
+        }
+        return (store, ids)
+    }
+
+    @Test func claimsTheDueInOrderAndNotTwiceWhileLeased() async throws {
+        let (store, ids) = try await Self.store(leads: 5)
+        let now = t0.addingTimeInterval(60)
+        let first = try await store.claimDeliveries(now: now, leaseUntil: now.addingTimeInterval(120), limit: 3)
+        #expect(first.map(\.leadID) == Array(ids.prefix(3)))
+        let second = try await store.claimDeliveries(now: now, leaseUntil: now.addingTimeInterval(120), limit: 3)
+        #expect(second.map(\.leadID) == Array(ids.suffix(2)), "leased rows are not claimed again")
+        #expect(try await store.claimDeliveries(now: now, leaseUntil: now.addingTimeInterval(120), limit: 3).isEmpty)
+        // Once the lease has run out, the rows are due again.
+        let later = now.addingTimeInterval(121)
+        #expect(try await store.claimDeliveries(now: later, leaseUntil: later.addingTimeInterval(120), limit: 10).count == 5)
+    }
+
+    @Test func readsTheLeadsOfABatchWithTheirTouches() async throws {
+        let (store, ids) = try await Self.store(leads: 3)
+        var again = record(email: "lead1@example.com", at: t0.addingTimeInterval(30))
+        again.routes = NotificationRoutes()
+        _ = try await store.commit([again])
+        let leads = try await store.leads(ids: ids + ["ld_missing"])
+        #expect(leads.count == 3)
+        for id in ids {
+            let single = try #require(try await store.lead(id: id))
+            #expect(leads[id] == single, "the batch read gives what the single read gives")
+        }
+        #expect(leads[ids[1]]?.touches.count == 2)
+        #expect(try await store.leads(ids: []).isEmpty)
+    }
+
+    @Test func recordsAttemptsAndKeepsTheFirstPayload() async throws {
+        let (store, _) = try await Self.store(leads: 3)
+        let now = t0.addingTimeInterval(60)
+        let due = try await store.claimDeliveries(now: now, leaseUntil: now.addingTimeInterval(120), limit: 10)
+        try await store.savePayloads(due.map { DeliveryPayload(deliveryID: $0.id, payload: Array("first \($0.id)".utf8)) })
+        try await store.savePayloads([DeliveryPayload(deliveryID: due[0].id, payload: Array("second".utf8))])
+        let retryAt = now.addingTimeInterval(30)
+        func attempt(_ status: Int?) -> DeliveryAttempt {
+            DeliveryAttempt(at: now, status: status, latencyMilliseconds: 3, error: status == nil ? "refused" : nil, response: nil)
+        }
+        try await store.recordAttempts([
+            AttemptRecord(deliveryID: due[0].id, attempt: attempt(200), outcome: .delivered),
+            AttemptRecord(deliveryID: due[1].id, attempt: attempt(nil), outcome: .retry(at: retryAt)),
+            AttemptRecord(deliveryID: due[2].id, attempt: attempt(410), outcome: .disableChannel(reason: "gone")),
+        ])
+        let all = Dictionary(uniqueKeysWithValues: try await store.deliveries(status: nil, limit: 10).map { ($0.id, $0) })
+        #expect(all[due[0].id]?.status == .delivered)
+        #expect(all[due[0].id]?.payload == Array("first \(due[0].id)".utf8), "a payload once kept is never replaced")
+        #expect(all[due[1].id]?.status == .failed)
+        #expect(all[due[1].id]?.nextAttemptAt == retryAt)
+        #expect(all[due[1].id]?.attempts == 1)
+        #expect(all[due[2].id]?.status == .dead)
+        #expect(try await store.disabledChannels() == ["crm": "gone"])
+        #expect(try await store.attempts(deliveryID: due[1].id).map(\.error) == ["refused"])
+        // The channel is off: even the one due for a retry is not claimed.
+        #expect(try await store.claimDeliveries(now: retryAt, leaseUntil: retryAt.addingTimeInterval(120), limit: 10).isEmpty)
+    }
+}
