@@ -146,12 +146,12 @@ public struct WebFormSource: PushSource {
 
     /// A post from a browser navigating (not a script): it wants a page, so it gets the redirect.
     static func isBrowserPost(_ request: InboundRequest) -> Bool {
-        let accept = request.header("Accept")?.lowercased() ?? ""
-        if accept.contains("text/html") { return true }
+        let accept = (request.header("Accept")?.lowercased() ?? "").utf8
+        if accept.contains("text/html".utf8) { return true }
         guard let essence = request.contentType?.essence,
             essence == "application/x-www-form-urlencoded" || essence == "multipart/form-data"
         else { return false }
-        return !accept.contains("application/json") && request.header("X-Requested-With") == nil
+        return !accept.contains("application/json".utf8) && request.header("X-Requested-With") == nil
     }
 }
 

@@ -199,15 +199,16 @@ struct IntakeWriter {
     }
 
     /// The product's assignment count so far, advanced by one (persisted: fair across restarts).
+    ///
+    /// A single-row UPDATE, then an INSERT only for a product's first turn: an upsert with RETURNING makes SQLite open
+    /// a statement journal for every opportunity, whose release cost more than the rest of the criteria together.
     private func nextTurn(of product: String) throws -> UInt64 {
-        let next = try Int64.fetchOne(
-            db.cachedStatement(sql: """
-                INSERT INTO assignment_counters (product, next) VALUES (?, 1)
-                ON CONFLICT(product) DO UPDATE SET next = next + 1
-                RETURNING next
-                """),
-            arguments: [product]
-        ) ?? 1
+        try db.cachedStatement(sql: "UPDATE assignment_counters SET next = next + 1 WHERE product = ?").execute(arguments: [product])
+        guard db.changesCount > 0 else {
+            try db.cachedStatement(sql: "INSERT INTO assignment_counters (product, next) VALUES (?, 1)").execute(arguments: [product])
+            return 0
+        }
+        let next = try Int64.fetchOne(db.cachedStatement(sql: "SELECT next FROM assignment_counters WHERE product = ?"), arguments: [product]) ?? 1
         return UInt64(max(0, next - 1))
     }
 

@@ -11,3 +11,5 @@ port=$((20000 + RANDOM % 20000))
 
 # wait_ready URL: returns once URL answers, bounded (10 s).
 wait_ready() { for _ in $(seq 1 200); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.05; done; echo "not ready: $1"; exit 1; }
+# wait_listening URL: returns once anything answers HTTP at URL (a POST; the bare receiver has no GET route), bounded (10 s).
+wait_listening() { for _ in $(seq 1 200); do curl -s -o /dev/null -X POST "$1" && return 0; sleep 0.05; done; echo "not listening: $1"; exit 1; }

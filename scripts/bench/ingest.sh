@@ -3,12 +3,14 @@
 #   scripts/bench/ingest.sh            # 20 s each at 64 connections
 #   DURATION=60s CONNECTIONS=64 scripts/bench/ingest.sh
 #   SEED=1000000 scripts/bench/ingest.sh   # first fill the store to SEED leads, then measure (RSS after 1M leads)
+#   ROUNDS=5 scripts/bench/ingest.sh        # medians of 5 interleaved rounds (default 3)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 SEED=${SEED:-0}
+ROUNDS=${ROUNDS:-3}
 source scripts/bench/common.sh
 ceiling_port=$((port + 1))
 criteria_port=$((port + 2))
@@ -45,14 +47,19 @@ run_wrk() {
 }
 to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us/,"",v); print v/1000 } else if (v ~ /ms$/) { sub(/ms/,"",v); print v } else if (v ~ /s$/) { sub(/s/,"",v); print v*1000 } else print v }'; }
 
+# serve CONFIG PORT: starts the gateway on a fresh store and waits until it answers; sets served_pid.
+serve() {
+  "$bin/leadgate" serve --config "$1" 2>>"$work/leadgate.log" &
+  served_pid=$!
+  wait_ready "http://127.0.0.1:$2/healthz"
+}
+
 "$bin/leadgate-bench-ceiling" "$ceiling_port" >/dev/null 2>&1 &
 ceiling_pid=$!
-"$bin/leadgate" serve --config "$work/bench.yaml" 2>"$work/leadgate.log" &
-gateway_pid=$!
-wait_ready "http://127.0.0.1:$port/healthz"
-sleep 0.5
+wait_listening "http://127.0.0.1:$ceiling_port/ingest/website"
 
 if [ "$SEED" -gt 0 ]; then
+  serve "$work/bench.yaml" "$port"
   echo "seeding the store to $SEED leads through the real route..."
   while :; do
     count=$(sqlite3 "$work/bench.sqlite" "SELECT count(*) FROM leads" 2>/dev/null || echo 0)
@@ -60,25 +67,41 @@ if [ "$SEED" -gt 0 ]; then
     wrk -t"$THREADS" -c"$CONNECTIONS" -d30s -s scripts/bench/post.lua "http://127.0.0.1:$port" >/dev/null
   done
   echo "store holds $count leads"
+  kill "$served_pid"; wait "$served_pid" 2>/dev/null || true
 fi
 
-read -r c_rps c_p50 c_p99 c_bad < <(run_wrk "http://127.0.0.1:$ceiling_port" ceiling)
-read -r g_rps g_p50 g_p99 g_bad < <(run_wrk "http://127.0.0.1:$port" leadgate)
-rss_kb=$(awk '/VmHWM/ {print $2}' /proc/$gateway_pid/status)
-stored=$(sqlite3 "$work/bench.sqlite" "SELECT count(*) FROM leads" 2>/dev/null || echo "?")
-kill "$gateway_pid" "$ceiling_pid"; wait "$gateway_pid" 2>/dev/null || true
+# The machine's speed drifts over minutes, so the three runs are interleaved ROUNDS times (ceiling, without
+# criteria, with criteria) and each figure is the median of its rounds. Without SEED, every gateway run
+# starts from an empty store; with SEED, the runs without criteria continue on the seeded one.
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+: > "$work/rounds"
+for round in $(seq 1 "$ROUNDS"); do
+  read -r c_rps c_p50 c_p99 c_bad < <(run_wrk "http://127.0.0.1:$ceiling_port" ceiling)
+  [ "$SEED" -gt 0 ] || rm -f "$work"/bench.sqlite*
+  serve "$work/bench.yaml" "$port"
+  read -r g_rps g_p50 g_p99 g_bad < <(run_wrk "http://127.0.0.1:$port" leadgate)
+  rss_kb=$(awk '/VmHWM/ {print $2}' /proc/$served_pid/status)
+  stored=$(sqlite3 "$work/bench.sqlite" "SELECT count(*) FROM leads" 2>/dev/null || echo "?")
+  kill "$served_pid"; wait "$served_pid" 2>/dev/null || true
+  rm -f "$work"/criteria.sqlite*
+  serve "$work/criteria.yaml" "$criteria_port"
+  read -r q_rps q_p50 q_p99 q_bad < <(run_wrk "http://127.0.0.1:$criteria_port" criteria)
+  opportunities=$(sqlite3 "$work/criteria.sqlite" "SELECT count(*) FROM leads WHERE status = 'opportunity'" 2>/dev/null || echo "?")
+  kill "$served_pid"; wait "$served_pid" 2>/dev/null || true
+  echo "$c_rps $c_p50 $c_p99 $c_bad $g_rps $g_p50 $g_p99 $g_bad $q_rps $q_p50 $q_p99 $q_bad" >> "$work/rounds"
+  printf 'round %d: ceiling %s req/s, leadgate %s (p99 %s ms), with criteria %s (p99 %s ms)\n' "$round" "$c_rps" "$g_rps" "$g_p99" "$q_rps" "$q_p99"
+done
+column_median() { awk -v c="$1" '{ print $c }' "$work/rounds" | median; }
+c_rps=$(column_median 1); c_p50=$(column_median 2); c_p99=$(column_median 3); c_bad=$(column_median 4)
+g_rps=$(column_median 5); g_p50=$(column_median 6); g_p99=$(column_median 7); g_bad=$(column_median 8)
+q_rps=$(column_median 9); q_p50=$(column_median 10); q_p99=$(column_median 11); q_bad=$(column_median 12)
 
-"$bin/leadgate" serve --config "$work/criteria.yaml" 2>"$work/criteria.log" &
-criteria_pid=$!
-wait_ready "http://127.0.0.1:$criteria_port/healthz"
-read -r q_rps q_p50 q_p99 q_bad < <(run_wrk "http://127.0.0.1:$criteria_port" criteria)
-opportunities=$(sqlite3 "$work/criteria.sqlite" "SELECT count(*) FROM leads WHERE status = 'opportunity'" 2>/dev/null || echo "?")
-kill "$criteria_pid"
-
-printf '\n%-28s %12s %10s %10s %8s\n' "run ($CONNECTIONS conns, $DURATION)" "req/s" "p50 ms" "p99 ms" "non-2xx"
+printf '\n%-28s %12s %10s %10s %8s\n' "median of $ROUNDS ($CONNECTIONS conns, $DURATION)" "req/s" "p50 ms" "p99 ms" "non-2xx"
 printf '%-28s %12s %10s %10s %8s\n' "ceiling (bare Hummingbird)" "$c_rps" "$c_p50" "$c_p99" "$c_bad"
 printf '%-28s %12s %10s %10s %8s\n' "leadgate (durable, FULL)" "$g_rps" "$g_p50" "$g_p99" "$g_bad"
 printf '%-28s %12s %10s %10s %8s\n' "leadgate + 20-rule criteria" "$q_rps" "$q_p50" "$q_p99" "$q_bad"
-awk -v g="$g_rps" -v c="$c_rps" 'BEGIN { printf "ratio leadgate/ceiling: %.1f%%\n", 100*g/c }'
-awk -v g="$g_rps" -v q="$q_rps" 'BEGIN { printf "criteria on vs off: %.1f%% of the throughput\n", 100*q/g }'
+# Ratios within each round (same minute, same machine speed), then their median.
+ratio_median() { awk -v a="$1" -v b="$2" '{ print 100 * $a / $b }' "$work/rounds" | median; }
+printf 'ratio leadgate/ceiling: %.1f%% (per round: %s)\n' "$(ratio_median 5 1)" "$(awk '{ printf "%.1f%% ", 100 * $5 / $1 }' "$work/rounds")"
+printf 'criteria on vs off: %.1f%% of the throughput (per round: %s)\n' "$(ratio_median 9 5)" "$(awk '{ printf "%.1f%% ", 100 * $9 / $5 }' "$work/rounds")"
 echo "leadgate peak RSS: $((rss_kb / 1024)) MiB; leads in store: $stored; opportunities with criteria: $opportunities"

@@ -32,7 +32,9 @@ public enum EmailNormalizer {
 
     /// `raw` without what surrounds an address: space, invisible marks, `mailto:`, `<>`, a display name.
     private static func unwrap(_ raw: String) -> String {
-        if raw.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }), !raw.contains("<"), !raw.lowercased().hasPrefix("mailto:") {
+        // Byte checks: String's `contains` and `lowercased` go through Foundation here, on every intake.
+        if raw.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }), !raw.utf8.contains(UInt8(ascii: "<")),
+           !raw.utf8.prefix(7).map({ $0 | 0x20 }).elementsEqual("mailto:".utf8) {
             return String(Substring(raw).trimmingUnicodeWhitespace())
         }
         var scalars = String.UnicodeScalarView()
@@ -61,7 +63,7 @@ public enum EmailNormalizer {
         if local.isEmpty { return "nothing before the @" }
         if local.utf8.count > 64 { return "the part before the @ is longer than 64 characters" }
         if local.hasPrefix(".") || local.hasSuffix(".") { return "the part before the @ starts or ends with a dot" }
-        if local.contains("..") { return "the part before the @ has two dots in a row" }
+        if local.utf8.contains("..".utf8) { return "the part before the @ has two dots in a row" }
         if let special = local.unicodeScalars.first(where: { localSpecials.contains($0) }) {
             return "the part before the @ contains '\(special)'"
         }

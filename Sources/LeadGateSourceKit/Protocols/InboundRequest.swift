@@ -78,7 +78,7 @@ public struct MediaType: Sendable, Hashable {
         var parts = MediaType.splitParameters(raw)
         guard !parts.isEmpty else { return nil }
         let essence = UnicodeText.trimmed(parts.removeFirst()).lowercased()
-        guard essence.contains("/"), !essence.hasPrefix("/"), !essence.hasSuffix("/") else { return nil }
+        guard essence.utf8.contains(UInt8(ascii: "/")), !essence.hasPrefix("/"), !essence.hasSuffix("/") else { return nil }
         var parameters: [String: String] = [:]
         for part in parts {
             guard let equals = part.firstIndex(of: "=") else { continue }
