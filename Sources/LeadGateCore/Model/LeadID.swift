@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Sortable, unique identifiers in the ULID layout (48-bit milliseconds + 80 random bits, Crockford base32),
 /// with a short prefix saying what they name: `ld_` a lead, `tc_` a touch, `qr_` a quarantine entry.
@@ -7,8 +10,19 @@ public enum LeadID {
 
     /// A new identifier for `date` with the given prefix.
     public static func make(prefix: String, at date: Date) -> String {
-        var generator = SystemRandomNumberGenerator()
+        var generator = ThreadRandom()
         return make(prefix: prefix, at: date, using: &generator)
+    }
+
+    /// glibc's `arc4random`: a ChaCha20 generator per thread, seeded and reseeded from the kernel. As strong as
+    /// `SystemRandomNumberGenerator`, which asks the kernel (`getrandom`) for every draw: two system calls per id,
+    /// several ids per intake.
+    private struct ThreadRandom: RandomNumberGenerator {
+        mutating func next() -> UInt64 {
+            var value: UInt64 = 0
+            arc4random_buf(&value, MemoryLayout<UInt64>.size)
+            return value
+        }
     }
 
     /// A new identifier drawn from `generator` (tests pass a seeded one).

@@ -57,17 +57,26 @@ public enum EmailNormalizer {
         return String(address)
     }
 
-    private static let localSpecials: Set<Unicode.Scalar> = ["(", ")", ",", ":", ";", "<", ">", "[", "]", "\\", "\""]
-
     private static func localPartProblem(_ local: Substring) -> String? {
         if local.isEmpty { return "nothing before the @" }
         if local.utf8.count > 64 { return "the part before the @ is longer than 64 characters" }
         if local.hasPrefix(".") || local.hasSuffix(".") { return "the part before the @ starts or ends with a dot" }
         if local.utf8.contains("..".utf8) { return "the part before the @ has two dots in a row" }
-        if let special = local.unicodeScalars.first(where: { localSpecials.contains($0) }) {
+        if let special = local.unicodeScalars.first(where: { $0.isASCII && isLocalSpecial(UInt8($0.value)) }) {
             return "the part before the @ contains '\(special)'"
         }
         return nil
+    }
+
+    /// The characters RFC 5322 allows in a local part only when quoted (a switch: hashing each one into a set cost more).
+    private static func isLocalSpecial(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: ","), UInt8(ascii: ":"), UInt8(ascii: ";"), UInt8(ascii: "<"),
+             UInt8(ascii: ">"), UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "\\"), UInt8(ascii: "\""):
+            true
+        default:
+            false
+        }
     }
 
     private static func domainProblem(_ domain: String) -> String? {
