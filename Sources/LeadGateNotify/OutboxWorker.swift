@@ -48,11 +48,13 @@ public final class OutboxWorker: Service {
         let delivery: Delivery
         let channel: NotificationChannel
         let payload: [UInt8]
+        let leasedUntil: Date
 
-        init(delivery: Delivery, channel: NotificationChannel, payload: [UInt8]) {
+        init(delivery: Delivery, channel: NotificationChannel, payload: [UInt8], leasedUntil: Date) {
             self.delivery = delivery
             self.channel = channel
             self.payload = payload
+            self.leasedUntil = leasedUntil
         }
     }
 
@@ -66,8 +68,8 @@ public final class OutboxWorker: Service {
 
         /// Takes up to the channel's free concurrency from the front.
         mutating func take() -> ArraySlice<Ready> {
-            guard let first = waiting.last else { return [] }
-            let room = max(1, first.channel.concurrency) - inFlight
+            guard let any = waiting.last else { return [] }
+            let room = max(1, any.channel.concurrency) - inFlight
             guard room > 0, next < waiting.count else { return [] }
             let taken = waiting[next..<min(waiting.count, next + room)]
             next += taken.count
@@ -107,8 +109,14 @@ public final class OutboxWorker: Service {
                     group.addTask { await self.claim(limit: batch) }
                 }
                 if !stopping {
+                    let moment = now()
                     for name in queues.keys {
                         for ready in queues[name, default: ChannelQueue()].take() {
+                            guard ready.leasedUntil > moment else {
+                                // Queued behind a slow receiver past its lease: it is due again, and the next claim sends it.
+                                queues[name]?.inFlight -= 1
+                                continue
+                            }
                             attempted += 1
                             group.addTask { .sent(channel: name, await self.attempt(ready)) }
                         }
@@ -148,8 +156,9 @@ public final class OutboxWorker: Service {
     /// lead (all the batch's leads in one read) and saved before the first attempt, so retries send the same bytes.
     private func claim(limit: Int) async -> Step {
         let moment = now()
+        let leasedUntil = moment.addingTimeInterval(lease)
         do {
-            let due = try await store.claimDeliveries(now: moment, leaseUntil: moment.addingTimeInterval(lease), limit: limit)
+            let due = try await store.claimDeliveries(now: moment, leaseUntil: leasedUntil, limit: limit)
             guard !due.isEmpty else { return .claimed([], []) }
             let leads = try await store.leads(ids: due.filter { $0.payload == nil }.map(\.leadID))
             var ready: [Ready] = [], failed: [AttemptRecord] = [], rendered: [DeliveryPayload] = []
@@ -165,7 +174,7 @@ public final class OutboxWorker: Service {
                     continue
                 }
                 if let payload = delivery.payload {
-                    ready.append(Ready(delivery: delivery, channel: channel, payload: payload))
+                    ready.append(Ready(delivery: delivery, channel: channel, payload: payload, leasedUntil: leasedUntil))
                     continue
                 }
                 guard let lead = leads[delivery.leadID] else {
@@ -175,7 +184,7 @@ public final class OutboxWorker: Service {
                 do {
                     let payload = try NotificationRenderer.payload(for: delivery, lead: lead, channel: channel, at: moment)
                     rendered.append(DeliveryPayload(deliveryID: delivery.id, payload: payload))
-                    ready.append(Ready(delivery: delivery, channel: channel, payload: payload))
+                    ready.append(Ready(delivery: delivery, channel: channel, payload: payload, leasedUntil: leasedUntil))
                 } catch {
                     fail("cannot render: \(error)", nextOutcome(after: delivery, retryAfter: nil, at: moment))
                 }
