@@ -60,16 +60,20 @@ public final class OutboxWorker: Service {
 
     /// The claimed deliveries of one channel not sent yet, and how many of its requests are in flight.
     private struct ChannelQueue {
+        let concurrency: Int
         var waiting: [Ready] = []
         var next = 0
         var inFlight = 0
+
+        init(concurrency: Int) {
+            self.concurrency = max(1, concurrency)
+        }
 
         var count: Int { waiting.count - next }
 
         /// Takes up to the channel's free concurrency from the front.
         mutating func take() -> ArraySlice<Ready> {
-            guard let any = waiting.last else { return [] }
-            let room = max(1, any.channel.concurrency) - inFlight
+            let room = concurrency - inFlight
             guard room > 0, next < waiting.count else { return [] }
             let taken = waiting[next..<min(waiting.count, next + room)]
             next += taken.count
@@ -111,7 +115,7 @@ public final class OutboxWorker: Service {
                 if !stopping {
                     let moment = now()
                     for name in queues.keys {
-                        for ready in queues[name, default: ChannelQueue()].take() {
+                        for ready in queues[name]?.take() ?? [] {
                             guard ready.leasedUntil > moment else {
                                 // Queued behind a slow receiver past its lease: it is due again, and the next claim sends it.
                                 queues[name]?.inFlight -= 1
@@ -133,7 +137,9 @@ public final class OutboxWorker: Service {
                 case .claimed(let ready, let failed):
                     claiming = false
                     exhausted = ready.isEmpty && failed.isEmpty
-                    for item in ready { queues[item.delivery.channel, default: ChannelQueue()].waiting.append(item) }
+                    for item in ready {
+                        queues[item.delivery.channel, default: ChannelQueue(concurrency: item.channel.concurrency)].waiting.append(item)
+                    }
                     finished += failed
                     attempted += failed.count
                 case .sent(let channel, let record):

@@ -124,11 +124,7 @@ public final class SQLiteLeadStore: LeadStore {
     public func leads(ids: [String]) async throws -> [String: Lead] {
         guard !ids.isEmpty else { return [:] }
         return try await pool.read { db in
-            var touches: [String: [TouchSummary]] = [:]
-            let touchRows: SQLRequest<Row> = "SELECT lead_id, id, source, external_id, received_at FROM touches WHERE lead_id IN \(ids) ORDER BY received_at, id"
-            for row in try touchRows.fetchAll(db) {
-                touches[row[0], default: []].append(SQLiteSchema.touchSummary(row))
-            }
+            let touches = try SQLiteSchema.touches(ofLeads: ids, in: db)
             var leads: [String: Lead] = [:]
             let leadRows: SQLRequest<Row> = "SELECT * FROM leads WHERE id IN \(ids)"
             for row in try leadRows.fetchAll(db) {
@@ -175,11 +171,10 @@ public final class SQLiteLeadStore: LeadStore {
             let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
             _ = arguments.append(contentsOf: [limit + 1])
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM leads \(filter) ORDER BY id DESC LIMIT ?", arguments: arguments)
-            var leads = try rows.prefix(limit).map { row in
-                try SQLiteSchema.lead(from: row, touches: [], ruleNames: ruleNames, in: db)
-            }
-            for index in leads.indices {
-                leads[index].touches = try SQLiteSchema.touches(of: leads[index].id, in: db)
+            let page = rows.prefix(limit)
+            let touches = try SQLiteSchema.touches(ofLeads: page.map { $0["id"] }, in: db)
+            let leads = try page.map { row in
+                try SQLiteSchema.lead(from: row, touches: touches[row["id"]] ?? [], ruleNames: ruleNames, in: db)
             }
             return LeadPage(leads: leads, next: rows.count > limit ? leads.last?.id : nil)
         }

@@ -428,13 +428,21 @@ enum SQLiteSchema {
     }
 
     static func touches(of leadID: String, in db: Database) throws -> [TouchSummary] {
-        try Row.fetchAll(
-            db, sql: "SELECT id, source, external_id, received_at FROM touches WHERE lead_id = ? ORDER BY received_at, id",
-            arguments: [leadID]
-        ).map(touchSummary)
+        try touches(ofLeads: [leadID], in: db)[leadID] ?? []
     }
 
-    static func touchSummary(_ row: Row) -> TouchSummary {
+    /// The touches of each of these leads, oldest first, in one query (a page of leads, a batch of deliveries).
+    static func touches(ofLeads ids: [String], in db: Database) throws -> [String: [TouchSummary]] {
+        guard !ids.isEmpty else { return [:] }
+        let request: SQLRequest<Row> = "SELECT lead_id, id, source, external_id, received_at FROM touches WHERE lead_id IN \(ids) ORDER BY received_at, id"
+        var touches: [String: [TouchSummary]] = [:]
+        for row in try request.fetchAll(db) {
+            touches[row["lead_id"], default: []].append(touchSummary(row))
+        }
+        return touches
+    }
+
+    private static func touchSummary(_ row: Row) -> TouchSummary {
         TouchSummary(id: row["id"], source: row["source"], externalID: row["external_id"], receivedAt: date(row["received_at"]))
     }
 }

@@ -44,6 +44,10 @@ import Testing
         }
         #expect(leads[ids[1]]?.touches.count == 2)
         #expect(try await store.leads(ids: []).isEmpty)
+        // A page of the listing reads its touches the same batched way.
+        let page = try await store.leads(LeadQuery(limit: 10)).leads
+        #expect(page.count == 3)
+        for lead in page { #expect(lead == leads[lead.id]) }
     }
 
     @Test func recordsAttemptsAndKeepsTheFirstPayload() async throws {

@@ -40,7 +40,8 @@ sqlite3 "$work/deliver.sqlite" "DELETE FROM outbox; DELETE FROM delivery_attempt
 if [ -n "${PROFILE:-}" ]; then
   perf record -F 999 -g -o "$PROFILE" -- "$bin/leadgate" serve --config "$work/deliver.yaml" 2>/dev/null &
   profiler_pid=$!
-  until gateway_pid=$(pgrep -P "$profiler_pid"); do sleep 0.01; done
+  for _ in $(seq 1 500); do gateway_pid=$(pgrep -P "$profiler_pid") && break; sleep 0.01; done
+  [ -n "${gateway_pid:-}" ] || { echo "perf did not start the gateway"; exit 1; }
 else
   "$bin/leadgate" serve --config "$work/deliver.yaml" 2>/dev/null &
   gateway_pid=$!

@@ -34,7 +34,7 @@ public enum EmailNormalizer {
     private static func unwrap(_ raw: String) -> String {
         // Byte checks: String's `contains` and `lowercased` go through Foundation here, on every intake.
         if raw.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }), !raw.utf8.contains(UInt8(ascii: "<")),
-           !raw.utf8.prefix(7).map({ $0 | 0x20 }).elementsEqual("mailto:".utf8) {
+           !raw.utf8.prefix(7).lazy.map({ $0 | 0x20 }).elementsEqual("mailto:".utf8) {
             return String(Substring(raw).trimmingUnicodeWhitespace())
         }
         var scalars = String.UnicodeScalarView()
