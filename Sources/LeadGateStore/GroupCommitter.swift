@@ -1,10 +1,18 @@
+import Dispatch
 import Synchronization
 
 /// Batches concurrent writes into one transaction: every caller that arrives while a transaction is
-/// running waits for the next one, which commits all of them with a single fsync. Each caller still
-/// returns only after its own items are durable.
+/// running waits for the next one, which commits all of them together. Each caller still returns only
+/// after its own items are durable.
+///
+/// With a `sync` stage, the transactions commit without waiting for the disk, and the stage makes them
+/// durable on its own thread while the writer already commits the next batch: one flush then covers
+/// every batch committed before it started, and the writer never sits idle behind an fsync. Callers are
+/// answered only after a flush that began after their commit returned.
 final class GroupCommitter<Item: Sendable, Output: Sendable>: Sendable {
     typealias Writer = @Sendable ([[Item]]) async -> [Result<[Output], any Error>]
+    /// Makes everything committed so far durable. It blocks (an fsync), so it runs on a thread of its own.
+    typealias Sync = @Sendable () throws -> Void
 
     private struct Waiter {
         var items: [Item]
@@ -18,12 +26,14 @@ final class GroupCommitter<Item: Sendable, Output: Sendable>: Sendable {
 
     private let state = Mutex(State())
     private let write: Writer
+    private let flusher: Flusher?
     private let maxBatch: Int
 
     /// `write` commits the groups of one batch in one transaction and returns one result per group.
-    init(maxBatch: Int = 512, write: @escaping Writer) {
+    init(maxBatch: Int = 512, sync: Sync? = nil, write: @escaping Writer) {
         self.maxBatch = maxBatch
         self.write = write
+        self.flusher = sync.map(Flusher.init)
     }
 
     /// Commits `items` with whatever else is waiting; returns once they are durable.
@@ -56,8 +66,62 @@ final class GroupCommitter<Item: Sendable, Output: Sendable>: Sendable {
             }
             if batch.isEmpty { return }
             let results = await write(batch.map(\.items))
-            for (waiter, result) in zip(batch, results) {
-                waiter.continuation.resume(with: result)
+            let answers = zip(batch, results).map { Answer(continuation: $0.continuation, result: $1) }
+            if let flusher {
+                flusher.answerWhenDurable(answers)
+            } else {
+                for answer in answers { answer.continuation.resume(with: answer.result) }
+            }
+        }
+    }
+
+    fileprivate struct Answer: Sendable {
+        var continuation: CheckedContinuation<[Output], any Error>
+        var result: Result<[Output], any Error>
+    }
+
+    /// The durability stage: takes every answer committed so far, flushes once, answers them, and repeats
+    /// while more arrived during the flush. A failed flush fails the answers it was to cover, because
+    /// nothing tells which of their commits reached the disk.
+    private final class Flusher: Sendable {
+        private struct State {
+            var committed: [Answer] = []
+            var flushing = false
+        }
+
+        private let sync: Sync
+        private let state = Mutex(State())
+        private let queue = DispatchQueue(label: "leadgate.store.flush", qos: .userInitiated)
+
+        init(sync: @escaping Sync) {
+            self.sync = sync
+        }
+
+        func answerWhenDurable(_ answers: [Answer]) {
+            let start = state.withLock { state in
+                state.committed.append(contentsOf: answers)
+                if state.flushing { return false }
+                state.flushing = true
+                return true
+            }
+            if start {
+                queue.async { self.flushWhileCommitted() }
+            }
+        }
+
+        private func flushWhileCommitted() {
+            while true {
+                let answers: [Answer] = state.withLock { state in
+                    let taken = state.committed
+                    state.committed = []
+                    if taken.isEmpty { state.flushing = false }
+                    return taken
+                }
+                if answers.isEmpty { return }
+                let flushed = Result { try sync() }
+                for answer in answers {
+                    answer.continuation.resume(with: flushed.flatMap { _ in answer.result })
+                }
             }
         }
     }

@@ -43,8 +43,14 @@ public final class SQLiteLeadStore: LeadStore {
         self.pool = pool
         let checkpointer = try WALCheckpointer(path: path)
         let ruleNames = self.ruleNames
-        self.committer = GroupCommitter { groups in
-            let results = await SQLiteLeadStore.write(groups, to: pool, ruleNames: ruleNames)
+        // With FULL, intakes commit without the commit's own fsync and the WAL is flushed off the
+        // writer's path (see `WALFile`), which is the same durability for every answered intake.
+        let wal = synchronous == .full ? WALFile(databasePath: path) : nil
+        var sync: GroupCommitter<PreparedIntake, IntakeOutcome>.Sync?
+        if let wal { sync = { try wal.flush() } }
+        let flushedApart = wal != nil
+        self.committer = GroupCommitter(sync: sync) { groups in
+            let results = await SQLiteLeadStore.write(groups, to: pool, ruleNames: ruleNames, flushedApart: flushedApart)
             checkpointer.committed(groups.reduce(0) { $0 + $1.count })
             return results
         }
@@ -58,12 +64,34 @@ public final class SQLiteLeadStore: LeadStore {
 
     /// Writes every group of a batch in one transaction. Should any group fail, that transaction is rolled
     /// back and the groups are written again one transaction each, so only the failing caller sees an error.
-    private static func write(_ groups: [[PreparedIntake]], to pool: DatabasePool, ruleNames: RuleNames) async -> [Result<[IntakeOutcome], any Error>] {
-        do {
-            return try await pool.write { db in
+    /// `flushedApart`: the group committer flushes the WAL itself, so these commits skip their fsync.
+    private static func write(
+        _ groups: [[PreparedIntake]], to pool: DatabasePool, ruleNames: RuleNames, flushedApart: Bool
+    ) async -> [Result<[IntakeOutcome], any Error>] {
+        @Sendable func transaction(_ groups: [[PreparedIntake]]) async throws -> [[IntakeOutcome]] {
+            try await pool.writeWithoutTransaction { db in
                 let writer = IntakeWriter(db: db, ruleNames: ruleNames)
-                return try groups.map { records in .success(try records.map { try writer.write($0) }) }
+                var outcomes: [[IntakeOutcome]] = []
+                func commit() throws {
+                    try db.inTransaction {
+                        outcomes = try groups.map { try $0.map { try writer.write($0) } }
+                        return .commit
+                    }
+                }
+                guard flushedApart else {
+                    try commit()
+                    return outcomes
+                }
+                // NORMAL for this transaction only: every other write of the connection stays FULL.
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                let committed = Result { try commit() }
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                try committed.get()
+                return outcomes
             }
+        }
+        do {
+            return try await transaction(groups).map { .success($0) }
         } catch {
             ruleNames.forgetRecorded()
             guard groups.count > 1 else { return [.failure(error)] }
@@ -71,10 +99,7 @@ public final class SQLiteLeadStore: LeadStore {
         var results: [Result<[IntakeOutcome], any Error>] = []
         for records in groups {
             do {
-                results.append(.success(try await pool.write { db in
-                    let writer = IntakeWriter(db: db, ruleNames: ruleNames)
-                    return try records.map { try writer.write($0) }
-                }))
+                results.append(.success(try await transaction([records])[0]))
             } catch {
                 ruleNames.forgetRecorded()
                 results.append(.failure(error))

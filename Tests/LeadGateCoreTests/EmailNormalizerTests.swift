@@ -76,4 +76,29 @@ import Testing
         #expect(problem.field == "email")
         #expect(problem.reason.contains(row.mentions), "reason: \(problem.reason)")
     }
+
+    /// The byte path for plain addresses must agree with the full path on everything it takes, and take the
+    /// plain valid addresses (else it would be dead code): generated addresses near the rules' edges.
+    @Test func plainAddressPathAgreesWithTheFullPath() {
+        var generator = SeededGenerator(seed: 5_321)
+        let pieces = ["a", "Z", "dana", "x", "0", "9", ".", ".", "-", "_", "+", "'", "@", "@", " ", ",", ":", "<", ">",
+                      "xn--", "co", "IL", "com", "mailto:", "é", "\t", "\u{00A0}"]
+        var taken = 0
+        for _ in 0..<20_000 {
+            let count = Int(generator.next() % 9) + 1
+            var raw = (0..<count).map { _ in pieces[Int(generator.next() % UInt64(pieces.count))] }.joined()
+            // Most generated strings are not addresses; half get a plausible domain so valid ones are common.
+            if generator.next() % 2 == 0 { raw += ["@acme.co.il", "@Example.COM", ".xn--p1ai", "@a-b.c", "@x.io "][Int(generator.next() % 5)] }
+            let full = EmailNormalizer.normalizeInFull(raw)
+            if let plain = EmailNormalizer.plainAddress(raw) {
+                taken += 1
+                #expect(full == .success(plain), "\(raw.debugDescription): plain \(plain), full \(full)")
+            }
+            #expect(EmailNormalizer.normalize(raw) == full, "\(raw.debugDescription)")
+        }
+        #expect(taken > 500, "the byte path took only \(taken) addresses")
+        for plain in ["dana@acme.co.il", "  Dana.Cohen@ACME.CO.IL  ", "first.last+leads@gmail.com", "info@xn--4dbrk0ce.xn--4dbrk0ce"] {
+            #expect(EmailNormalizer.plainAddress(plain) != nil, "\(plain) should take the byte path")
+        }
+    }
 }

@@ -221,6 +221,9 @@ extension Result where Failure == any Error {
         let store = try SQLiteLeadStore(path: temporaryDatabasePath())
         #expect(try await store.writerPragma("journal_mode") == "wal")
         #expect(try await store.writerPragma("synchronous") == "2", "2 is FULL: every commit syncs the WAL")
+        // Intakes commit in NORMAL and are flushed apart; the connection is FULL again for every other write.
+        _ = try await store.commit([record(email: "dana@acme.co.il")])
+        #expect(try await store.writerPragma("synchronous") == "2")
         let relaxed = try SQLiteLeadStore(path: temporaryDatabasePath(), synchronous: .normal)
         #expect(try await relaxed.writerPragma("synchronous") == "1")
     }

@@ -10,6 +10,68 @@ public enum EmailNormalizer {
     /// Likely typos such as `gmail.con` are valid addresses and are kept as written: guessing would
     /// send mail to someone else.
     public static func normalize(_ raw: String) -> Result<String, NormalizationProblem> {
+        if let address = plainAddress(raw) { return .success(address) }
+        return normalizeInFull(raw)
+    }
+
+    /// The address most forms send, checked on its bytes: printable ASCII with nothing around it but spaces,
+    /// valid as written. Nil for anything else, which `normalizeInFull` unwraps, checks and words the problem of.
+    /// It accepts exactly what `normalizeInFull` accepts for such input and returns the same text, which
+    /// `EmailNormalizerTests` checks on generated addresses; it exists because this runs on every intake.
+    static func plainAddress(_ raw: String) -> String? {
+        var raw = raw
+        return raw.withUTF8 { bytes -> String? in
+            var start = 0
+            var end = bytes.count
+            while start < end, bytes[start] == 0x20 { start += 1 }
+            while end > start, bytes[end - 1] == 0x20 { end -= 1 }
+            // The local part: no space, control or non-ASCII byte, no special, no dot at an end or twice in a row.
+            var at = start
+            var previous: UInt8 = 0
+            while at < end, bytes[at] != UInt8(ascii: "@") {
+                let byte = bytes[at]
+                guard byte > 0x20, byte < 0x7F, !isLocalSpecial(byte) else { return nil }
+                if byte == UInt8(ascii: "."), at == start || previous == byte { return nil }
+                previous = byte
+                at += 1
+            }
+            guard at < end, at > start, at - start <= 64, previous != UInt8(ascii: ".") else { return nil }
+            // The domain, lower-cased: letters, digits and hyphens in labels of 1 to 63, at least two labels.
+            let domainStart = at + 1
+            guard end - domainStart <= 253 else { return nil }
+            var address = [UInt8](bytes[start...at])
+            address.reserveCapacity(end - start)
+            var labelStart = domainStart
+            var labels = 0
+            var tldIsLetters = true
+            for index in domainStart...end {
+                let byte = index < end ? bytes[index] | (bytes[index] &- 0x41 < 26 ? 0x20 : 0) : UInt8(ascii: ".")
+                if byte == UInt8(ascii: ".") {
+                    let length = index - labelStart
+                    guard length > 0, length <= 63, address[address.count - 1] != UInt8(ascii: "-"),
+                          address[address.count - length] != UInt8(ascii: "-") else { return nil }
+                    labels += 1
+                    if index == end { break }
+                    labelStart = index + 1
+                    tldIsLetters = true
+                } else if byte &- 0x61 < 26 {
+                    // a letter
+                } else if byte &- 0x30 < 10 || byte == UInt8(ascii: "-") {
+                    tldIsLetters = false
+                } else {
+                    return nil
+                }
+                address.append(byte)
+            }
+            let tld = address[(address.count - (end - labelStart))...]
+            let isPunycode = tld.count > 4 && tld.starts(with: "xn--".utf8)
+            guard labels >= 2, isPunycode || (tldIsLetters && tld.count >= 2) else { return nil }
+            return String(decoding: address, as: UTF8.self)
+        }
+    }
+
+    /// Every address, and the reason one is not valid.
+    static func normalizeInFull(_ raw: String) -> Result<String, NormalizationProblem> {
         let address = unwrap(raw)
         if address.isEmpty { return failure("is empty") }
         if address.unicodeScalars.contains(where: \.properties.isWhitespace) { return failure("contains spaces") }
@@ -61,7 +123,9 @@ public enum EmailNormalizer {
         if local.isEmpty { return "nothing before the @" }
         if local.utf8.count > 64 { return "the part before the @ is longer than 64 characters" }
         if local.hasPrefix(".") || local.hasSuffix(".") { return "the part before the @ starts or ends with a dot" }
-        if local.utf8.contains("..".utf8) { return "the part before the @ has two dots in a row" }
+        if zip(local.utf8, local.utf8.dropFirst()).contains(where: { $0 == UInt8(ascii: ".") && $1 == UInt8(ascii: ".") }) {
+            return "the part before the @ has two dots in a row"
+        }
         if let special = local.unicodeScalars.first(where: { $0.isASCII && isLocalSpecial(UInt8($0.value)) }) {
             return "the part before the @ contains '\(special)'"
         }
