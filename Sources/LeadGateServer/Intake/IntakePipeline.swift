@@ -76,11 +76,15 @@ public struct IntakePipeline: Sendable {
     /// same whatever the field order (64 bits: a collision within one source's window is not a concern).
     static func contentHash(_ fields: [RawField]) -> String {
         var hasher = SHA256()
+        // Each text straight from its UTF-8 storage (no array per field), each followed by a 0 byte.
+        func update(_ text: String) {
+            var text = text
+            text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+            withUnsafeBytes(of: UInt8(0)) { hasher.update(bufferPointer: $0) }
+        }
         for field in fields.sorted(by: { ($0.key, $0.value) < ($1.key, $1.value) }) {
-            hasher.update(data: Array(field.key.utf8))
-            hasher.update(data: [0])
-            hasher.update(data: Array(field.value.utf8))
-            hasher.update(data: [0])
+            update(field.key)
+            update(field.value)
         }
         return Signature.hexEncoded(hasher.finalize().prefix(8))
     }

@@ -98,6 +98,17 @@ public struct MediaType: Sendable, Hashable {
 
     /// Splits at `;` outside quotes.
     private static func splitParameters(_ raw: String) -> [String] {
+        // The usual header, ASCII with nothing quoted, is split on its bytes.
+        if raw.utf8.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "\"") }) {
+            var parts: [String] = []
+            var start = raw.utf8.startIndex
+            for index in raw.utf8.indices where raw.utf8[index] == UInt8(ascii: ";") {
+                parts.append(String(decoding: raw.utf8[start..<index], as: UTF8.self))
+                start = raw.utf8.index(after: index)
+            }
+            parts.append(String(decoding: raw.utf8[start...], as: UTF8.self))
+            return parts
+        }
         var parts: [String] = []
         var current = ""
         var quoted = false
