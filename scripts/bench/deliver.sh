@@ -3,7 +3,7 @@
 # wrk against the same receiver (its ceiling on this machine), in the same run. The receiver is the bare
 # Hummingbird route of scripts/bench/ceiling (answers 200 to POST /ingest/*).
 #   scripts/bench/deliver.sh            # 20,000 deliveries
-#   COUNT=5000 scripts/bench/deliver.sh
+#   COUNT=5000 scripts/bench/deliver.sh     # a smaller backlog; COUNT=200000 shows whether memory stays flat
 #   PROFILE=/tmp/deliver.perf scripts/bench/deliver.sh   # the draining gateway under `perf record -g`
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -29,10 +29,11 @@ receiver_pid=$!
 "$bin/leadgate" serve --config "$work/deliver.yaml" 2>/dev/null &
 gateway_pid=$!
 wait_ready "http://127.0.0.1:$port/healthz"
-wrk -t2 -c32 -d30s -s scripts/bench/post.lua "http://127.0.0.1:$port" >/dev/null &
-wrk_pid=$!
-while [ "$(sqlite3 "$work/deliver.sqlite" 'SELECT count(*) FROM leads')" -lt "$COUNT" ]; do sleep 0.2; done
-kill "$wrk_pid" "$gateway_pid"; wait "$gateway_pid" 2>/dev/null || true
+# wrk in rounds until the store holds COUNT leads (one round of fixed length falls short of a large COUNT).
+while [ "$(sqlite3 "$work/deliver.sqlite" 'SELECT count(*) FROM leads')" -lt "$COUNT" ]; do
+  wrk -t2 -c32 -d5s -s scripts/bench/post.lua "http://127.0.0.1:$port" >/dev/null
+done
+kill "$gateway_pid"; wait "$gateway_pid" 2>/dev/null || true
 sqlite3 "$work/deliver.sqlite" "DELETE FROM outbox; DELETE FROM delivery_attempts;
   INSERT INTO outbox (id, channel, event, lead_id, status, next_attempt_at, created_at, updated_at)
   SELECT 'msg_' || id, 'crm', 'lead', id, 'pending', 0, 0, 0 FROM leads ORDER BY seq LIMIT $COUNT;"
@@ -48,10 +49,17 @@ else
 fi
 start=$(date +%s.%N)
 rss_start=""
+# RSS as the backlog drains: at the first delivery, then each time another quarter of it is delivered.
+rss_quarters=""
+quarter=1
 while :; do
   done_count=$(sqlite3 "$work/deliver.sqlite" "SELECT count(*) FROM outbox WHERE status = 'delivered'" 2>/dev/null || echo 0)
   rss=$(awk '/VmRSS/ {print $2}' /proc/$gateway_pid/status 2>/dev/null || echo 0)
   [ -z "$rss_start" ] && [ "$done_count" -gt 0 ] && rss_start=$rss
+  while [ "$quarter" -le 4 ] && [ "$done_count" -ge $((COUNT * quarter / 4)) ]; do
+    rss_quarters="$rss_quarters $((rss / 1024))"
+    quarter=$((quarter + 1))
+  done
   [ "$done_count" -ge "$COUNT" ] && break
   sleep 0.05
 done
@@ -67,3 +75,4 @@ awk -v n="$COUNT" -v s="$start" -v e="$end" -v c="$ceiling" -v r0="$rss_start" -
   printf "ratio: %.1f%% of the ceiling\n", 100 * rate / c
   printf "gateway RSS while draining: %.0f MiB at the start, %.0f MiB at the end\n", r0 / 1024, r1 / 1024
 }'
+echo "gateway RSS after each quarter of the backlog (MiB):$rss_quarters"
