@@ -13,3 +13,15 @@ port=$((20000 + RANDOM % 20000))
 wait_ready() { for _ in $(seq 1 200); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.05; done; echo "not ready: $1"; exit 1; }
 # wait_listening URL: returns once anything answers HTTP at URL (a POST; the bare receiver has no GET route), bounded (10 s).
 wait_listening() { for _ in $(seq 1 200); do curl -s -o /dev/null -X POST "$1" && return 0; sleep 0.05; done; echo "not listening: $1"; exit 1; }
+# fill_store DB COUNT URL CONNECTIONS SECONDS: posts distinct leads to URL in wrk rounds of SECONDS until DB holds
+# COUNT leads; stops with a message when a round adds none (the gateway died or refuses them) instead of looping.
+fill_store() {
+  local count before=-1
+  while :; do
+    count=$(sqlite3 "$1" "SELECT count(*) FROM leads" 2>/dev/null || echo 0)
+    [ "$count" -ge "$2" ] && return 0
+    [ "$count" -gt "$before" ] || { echo "the store stopped growing at $count of $2 leads"; exit 1; }
+    before=$count
+    wrk -t"${THREADS:-2}" -c"$4" -d"$5"s -s scripts/bench/post.lua "$3" >/dev/null
+  done
+}

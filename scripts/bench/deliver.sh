@@ -30,9 +30,7 @@ receiver_pid=$!
 gateway_pid=$!
 wait_ready "http://127.0.0.1:$port/healthz"
 # wrk in rounds until the store holds COUNT leads (one round of fixed length falls short of a large COUNT).
-while [ "$(sqlite3 "$work/deliver.sqlite" 'SELECT count(*) FROM leads')" -lt "$COUNT" ]; do
-  wrk -t2 -c32 -d5s -s scripts/bench/post.lua "http://127.0.0.1:$port" >/dev/null
-done
+fill_store "$work/deliver.sqlite" "$COUNT" "http://127.0.0.1:$port" 32 5
 kill "$gateway_pid"; wait "$gateway_pid" 2>/dev/null || true
 sqlite3 "$work/deliver.sqlite" "DELETE FROM outbox; DELETE FROM delivery_attempts;
   INSERT INTO outbox (id, channel, event, lead_id, status, next_attempt_at, created_at, updated_at)

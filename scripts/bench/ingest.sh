@@ -61,12 +61,8 @@ wait_listening "http://127.0.0.1:$ceiling_port/ingest/website"
 if [ "$SEED" -gt 0 ]; then
   serve "$work/bench.yaml" "$port"
   echo "seeding the store to $SEED leads through the real route..."
-  while :; do
-    count=$(sqlite3 "$work/bench.sqlite" "SELECT count(*) FROM leads" 2>/dev/null || echo 0)
-    [ "$count" -ge "$SEED" ] && break
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d30s -s scripts/bench/post.lua "http://127.0.0.1:$port" >/dev/null
-  done
-  echo "store holds $count leads"
+  fill_store "$work/bench.sqlite" "$SEED" "http://127.0.0.1:$port" "$CONNECTIONS" 30
+  echo "store holds $(sqlite3 "$work/bench.sqlite" "SELECT count(*) FROM leads") leads"
   kill "$served_pid"; wait "$served_pid" 2>/dev/null || true
 fi
 

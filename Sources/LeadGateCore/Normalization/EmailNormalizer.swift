@@ -16,8 +16,8 @@ public enum EmailNormalizer {
 
     /// The address most forms send, checked on its bytes: printable ASCII with nothing around it but spaces,
     /// valid as written. Nil for anything else, which `normalizeInFull` unwraps, checks and words the problem of.
-    /// It accepts exactly what `normalizeInFull` accepts for such input and returns the same text, which
-    /// `EmailNormalizerTests` checks on generated addresses; it exists because this runs on every intake.
+    /// What it accepts, `normalizeInFull` accepts too, as the same text (`EmailNormalizerTests` checks it on
+    /// generated addresses); it exists because this runs on every intake.
     static func plainAddress(_ raw: String) -> String? {
         var raw = raw
         return raw.withUTF8 { bytes -> String? in
