@@ -48,6 +48,18 @@ private struct ExistingLead {
 struct IntakeWriter {
     let db: Database
     let ruleNames: RuleNames
+    /// The round-robin counters this transaction has drawn from, saved once at its end (`saveTurns`).
+    private let turns = Turns()
+
+    init(db: Database, ruleNames: RuleNames) {
+        self.db = db
+        self.ruleNames = ruleNames
+    }
+
+    /// Each product's next turn as this transaction has advanced it: read on its first draw, then counted in memory.
+    private final class Turns {
+        var next: [String: (value: UInt64, stored: Bool)] = [:]
+    }
 
     /// Who history rows written by the pipeline name as the actor.
     static let pipelineActor = "leadgate"
@@ -198,18 +210,30 @@ struct IntakeWriter {
             """).execute(arguments: [LeadID.make(prefix: "msg_", at: date), channel, event.rawValue, leadID, now, now, now])
     }
 
-    /// The product's assignment count so far, advanced by one (persisted: fair across restarts).
-    ///
-    /// A single-row UPDATE, then an INSERT only for a product's first turn: an upsert with RETURNING makes SQLite open
-    /// a statement journal for every opportunity, whose release cost more than the rest of the criteria together.
+    /// The product's assignment count so far, advanced by one. The count is read once per transaction and
+    /// saved once at its end (`saveTurns`), in the same transaction as the leads it dealt: fair across restarts,
+    /// without a write and a read of the counter for every opportunity.
     private func nextTurn(of product: String) throws -> UInt64 {
-        try db.cachedStatement(sql: "UPDATE assignment_counters SET next = next + 1 WHERE product = ?").execute(arguments: [product])
-        guard db.changesCount > 0 else {
-            try db.cachedStatement(sql: "INSERT INTO assignment_counters (product, next) VALUES (?, 1)").execute(arguments: [product])
-            return 0
+        let current = try turns.next[product] ?? {
+            let stored = try Int64.fetchOne(db.cachedStatement(sql: "SELECT next FROM assignment_counters WHERE product = ?"), arguments: [product])
+            return (UInt64(max(0, stored ?? 0)), stored != nil)
+        }()
+        turns.next[product] = (current.value + 1, current.stored)
+        return current.value
+    }
+
+    /// Saves the counters this transaction advanced; call it last, inside the transaction. A plain UPDATE, and an
+    /// INSERT only for a product's first turn: an upsert makes SQLite open a statement journal, whose release
+    /// trims the heap.
+    func saveTurns() throws {
+        for (product, next) in turns.next {
+            if next.stored {
+                try db.cachedStatement(sql: "UPDATE assignment_counters SET next = ? WHERE product = ?").execute(arguments: [Int64(next.value), product])
+            } else {
+                try db.cachedStatement(sql: "INSERT INTO assignment_counters (product, next) VALUES (?, ?)").execute(arguments: [product, Int64(next.value)])
+            }
         }
-        let next = try Int64.fetchOne(db.cachedStatement(sql: "SELECT next FROM assignment_counters WHERE product = ?"), arguments: [product]) ?? 1
-        return UInt64(max(0, next - 1))
+        turns.next.removeAll()
     }
 
     private func history(_ leadID: String, at date: Date, field: String, from old: String?, to new: String?) throws {

@@ -25,3 +25,19 @@ fill_store() {
     wrk -t"${THREADS:-2}" -c"$4" -d"$5"s -s scripts/bench/post.lua "$3" >/dev/null
   done
 }
+# write_config FILE PORT DB [criteria]: the benchmarks' gateway config (one web form, FULL), with the 20-rule product if asked.
+write_config() {
+  cat > "$1" <<YAML
+server:
+  listen: 127.0.0.1:$2
+  default_region: IL
+store:
+  sqlite: $3
+  synchronous: full
+sources:
+  - name: website
+    type: web_form
+YAML
+  [ "${4:-}" = criteria ] && cat scripts/bench/product-20-rules.yaml >> "$1"
+  return 0
+}

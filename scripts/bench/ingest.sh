@@ -14,21 +14,6 @@ ROUNDS=${ROUNDS:-3}
 source scripts/bench/common.sh
 ceiling_port=$((port + 1))
 criteria_port=$((port + 2))
-write_config() { # FILE PORT DB [criteria]
-  cat > "$1" <<YAML
-server:
-  listen: 127.0.0.1:$2
-  default_region: IL
-store:
-  sqlite: $3
-  synchronous: full
-sources:
-  - name: website
-    type: web_form
-YAML
-  [ "${4:-}" = criteria ] && cat scripts/bench/product-20-rules.yaml >> "$1"
-  return 0
-}
 write_config "$work/bench.yaml" "$port" "$work/bench.sqlite"
 write_config "$work/criteria.yaml" "$criteria_port" "$work/criteria.sqlite" criteria
 

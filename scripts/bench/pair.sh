@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Paired A/B: two gateways under the same load at the same time, each on a fresh store with its own wrk
+# (1 thread, 32 connections). This machine's speed drifts by 15-30 % within minutes, so runs one after the
+# other cannot show a change of a few percent; side by side, the drift hits both alike and the ratio of
+# their rates holds still. Each round swaps which side starts first and which port it gets.
+#   scripts/bench/pair.sh OLD_LEADGATE NEW_LEADGATE    # two builds of the gateway, same config
+#   B=criteria scripts/bench/pair.sh                   # this build without vs with the 20-rule criteria
+#   ROUNDS=6 DURATION=15s scripts/bench/pair.sh A B    # more rounds (default 4 rounds of 10 s)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROUNDS=${ROUNDS:-4}
+DURATION=${DURATION:-10s}
+source scripts/bench/common.sh
+bin_a=${1:-$bin/leadgate}
+bin_b=${2:-$bin/leadgate}
+[ -x "$bin_a" ] && [ -x "$bin_b" ] || { echo "usage: scripts/bench/pair.sh [LEADGATE_A LEADGATE_B]"; exit 2; }
+
+# side NAME BINARY PORT [criteria]: a gateway on a fresh store; sets side_pid.
+side() {
+  rm -f "$work/$1".sqlite*
+  write_config "$work/$1.yaml" "$3" "$work/$1.sqlite" "${4:-}"
+  "$2" serve --config "$work/$1.yaml" 2>>"$work/leadgate.log" &
+  side_pid=$!
+}
+: > "$work/ratios"
+for round in $(seq 1 "$ROUNDS"); do
+  # Odd rounds: A on the first port, started first; even rounds the other way round.
+  if [ $((round % 2)) -eq 1 ]; then port_a=$port; port_b=$((port + 1)); else port_a=$((port + 1)); port_b=$port; fi
+  side a "$bin_a" "$port_a" "${A:-}"; pid_a=$side_pid
+  side b "$bin_b" "$port_b" "${B:-}"; pid_b=$side_pid
+  wait_ready "http://127.0.0.1:$port_a/healthz"; wait_ready "http://127.0.0.1:$port_b/healthz"
+  wrk -t1 -c32 -d"$DURATION" -s scripts/bench/post.lua "http://127.0.0.1:$port_a" > "$work/a.wrk" &
+  wrk_a=$!
+  wrk -t1 -c32 -d"$DURATION" -s scripts/bench/post.lua "http://127.0.0.1:$port_b" > "$work/b.wrk"
+  wait "$wrk_a"
+  kill "$pid_a" "$pid_b"; wait "$pid_a" "$pid_b" 2>/dev/null || true
+  rps_a=$(awk '/Requests\/sec/ {print $2}' "$work/a.wrk"); rps_b=$(awk '/Requests\/sec/ {print $2}' "$work/b.wrk")
+  awk -v a="$rps_a" -v b="$rps_b" 'BEGIN { print b / a }' >> "$work/ratios"
+  printf 'round %d: A %s req/s, B %s req/s, B/A %.3f\n' "$round" "$rps_a" "$rps_b" "$(tail -1 "$work/ratios")"
+done
+sort -g "$work/ratios" | awk '{ v[NR] = $1; s += $1 } END {
+  m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+  printf "B/A: median %.3f, mean %.3f, range %.3f-%.3f over %d rounds\n", m, s / NR, v[1], v[NR], NR }'
