@@ -60,6 +60,34 @@ struct SeededGenerator: RandomNumberGenerator {
         #expect(!UnicodeText.equalsIgnoringASCIICase("@", "`"), "only letters fold")
         #expect(!UnicodeText.equalsIgnoringASCIICase("a", "ab"))
     }
+
+    @Test(arguments: [
+        ("Dana@ACME.co.il", "dana@acme.co.il"),
+        ("already lower 123", "already lower 123"),
+        ("ZIP-90210 @[]`{}", "zip-90210 @[]`{}"),
+        ("שלום Dana", "שלום dana"),
+        ("ИВАН Петров", "иван петров"),
+        ("Straße", "straße"),
+        ("", ""),
+    ])
+    func foldedCaseLowersAndComposes(_ text: String, _ expected: String) {
+        #expect(UnicodeText.foldedCase(text) == expected)
+    }
+
+    /// The ASCII byte path must give what Foundation gives: generated strings near its edges (the bytes around
+    /// A-Z, non-ASCII letters with case, combining marks) agree with NFC then `lowercased()`.
+    @Test func foldedCaseAgreesWithFoundation() {
+        var generator = SeededGenerator(seed: 0x5eed_f01d)
+        let alphabet: [String] = ["@", "A", "M", "Z", "[", "`", "a", "z", "{", "0", " ", "-", "א", "Ж", "ß", "İ", "e\u{301}", "É"]
+        var asciiWithCapitals = 0
+        for _ in 0..<5_000 {
+            let length = Int.random(in: 0...12, using: &generator)
+            let text = (0..<length).map { _ in alphabet.randomElement(using: &generator)! }.joined()
+            if text.utf8.allSatisfy({ $0 < 0x80 }), text.utf8.contains(where: { $0 &- 0x41 < 26 }) { asciiWithCapitals += 1 }
+            #expect(UnicodeText.foldedCase(text) == text.precomposedStringWithCanonicalMapping.lowercased(), "\(text.debugDescription)")
+        }
+        #expect(asciiWithCapitals > 100)
+    }
 }
 
 @Suite struct CalendarDayTests {

@@ -44,7 +44,7 @@ enum CriteriaText {
             let composed = composedNonASCII(text)
             return caseSensitive || !hasCase(composed) ? composed : composed.lowercased()
         }
-        return caseSensitive || shape == 0 ? text : text.lowercased()
+        return caseSensitive || shape == 0 ? text : UnicodeText.lowercasedASCII(text)
     }
 
     /// False when lower-casing cannot change `text`: no ASCII capital, and nothing outside ASCII but

@@ -41,9 +41,33 @@ public enum UnicodeText {
         trimmed(nfc(text))
     }
 
-    /// Lower-cased NFC, for case-insensitive matching and search keys.
+    /// Lower-cased NFC, for case-insensitive matching and search keys. ASCII is lower-cased on its bytes.
     public static func foldedCase(_ text: String) -> String {
-        nfc(text).lowercased()
+        var text = text
+        // nil when anything is beyond ASCII, else whether any byte is a capital.
+        let capitals: Bool? = text.withUTF8 { bytes in
+            var capitals = false
+            for byte in bytes {
+                if byte >= 0x80 { return nil }
+                if byte &- 0x41 < 26 { capitals = true }
+            }
+            return capitals
+        }
+        guard let capitals else { return nfc(text).lowercased() }
+        return capitals ? lowercasedASCII(text) : text
+    }
+
+    /// `text`, which must be ASCII, with its capitals A-Z lower-cased byte by byte (what `lowercased()`
+    /// gives for ASCII, without its Unicode machinery).
+    static func lowercasedASCII(_ text: String) -> String {
+        String(unsafeUninitializedCapacity: text.utf8.count) { buffer in
+            var count = 0
+            for byte in text.utf8 {
+                buffer[count] = byte &- 0x41 < 26 ? byte | 0x20 : byte
+                count += 1
+            }
+            return count
+        }
     }
 
     /// True when every byte is ASCII.
