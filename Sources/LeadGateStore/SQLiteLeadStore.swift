@@ -36,12 +36,12 @@ public final class SQLiteLeadStore: LeadStore {
             // WALCheckpointer copies most frames back in the background; the writer's own checkpoint at
             // 8 MiB of WAL then has little left to copy, and lets the WAL start over.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 4096")
-            // A small writer cache (4 MiB), because every commit can scan all of it. SQLite (3.40) renumbers
-            // pages through the lock-byte page's number while it splits a b-tree page, so until the file
-            // reaches 1 GiB, a commit after such a split walks the whole page cache to drop a page that is
-            // not there (`pcache1TruncateUnsafe`): 7 % of ingest CPU with 32 MiB. The look-ups that miss
-            // the cache read from the OS's; both gateways under the same load at once took 5 % more leads
-            // with 4 MiB than with 32 MiB (`scripts/bench/pair.sh`).
+            // A small writer cache (4 MiB), because a commit can walk all of it. While it splits a b-tree
+            // page, SQLite (3.40) parks a page under the number after the lock-byte page's; until the file
+            // reaches 1 GiB that number lies past its end, and the commit that follows walks the whole page
+            // cache to drop pages past the end (`pcache1TruncateUnsafe`): 7 % of ingest CPU with 32 MiB.
+            // Look-ups that miss read from the OS's cache; both gateways under the same load at once took
+            // 5 % more leads with 4 MiB than with 32 MiB (`scripts/bench/pair.sh`).
             try db.execute(sql: "PRAGMA cache_size = -4096")
         }
         try SQLiteSchema.migrator.migrate(pool)
