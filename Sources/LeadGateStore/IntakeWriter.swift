@@ -58,7 +58,7 @@ struct IntakeWriter {
 
     /// Each product's next turn as this transaction has advanced it: read on its first draw, then counted in memory.
     private final class Turns {
-        var next: [String: (value: UInt64, stored: Bool)] = [:]
+        var next: [String: UInt64] = [:]
     }
 
     /// Who history rows written by the pipeline name as the actor.
@@ -214,24 +214,20 @@ struct IntakeWriter {
     /// saved once at its end (`saveTurns`), in the same transaction as the leads it dealt: fair across restarts,
     /// without a write and a read of the counter for every opportunity.
     private func nextTurn(of product: String) throws -> UInt64 {
-        let current = try turns.next[product] ?? {
-            let stored = try Int64.fetchOne(db.cachedStatement(sql: "SELECT next FROM assignment_counters WHERE product = ?"), arguments: [product])
-            return (UInt64(max(0, stored ?? 0)), stored != nil)
-        }()
-        turns.next[product] = (current.value + 1, current.stored)
-        return current.value
+        let current = try turns.next[product] ?? UInt64(max(0, try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT next FROM assignment_counters WHERE product = ?"), arguments: [product]
+        ) ?? 0))
+        turns.next[product] = current + 1
+        return current
     }
 
-    /// Saves the counters this transaction advanced; call it last, inside the transaction. A plain UPDATE, and an
-    /// INSERT only for a product's first turn: an upsert makes SQLite open a statement journal, whose release
-    /// trims the heap.
+    /// Saves the counters this transaction advanced; call it last, inside the transaction (one upsert per
+    /// product and batch, not per opportunity).
     func saveTurns() throws {
         for (product, next) in turns.next {
-            if next.stored {
-                try db.cachedStatement(sql: "UPDATE assignment_counters SET next = ? WHERE product = ?").execute(arguments: [Int64(next.value), product])
-            } else {
-                try db.cachedStatement(sql: "INSERT INTO assignment_counters (product, next) VALUES (?, ?)").execute(arguments: [product, Int64(next.value)])
-            }
+            try db.cachedStatement(sql: """
+                INSERT INTO assignment_counters (product, next) VALUES (?, ?) ON CONFLICT(product) DO UPDATE SET next = excluded.next
+                """).execute(arguments: [product, Int64(next)])
         }
         turns.next.removeAll()
     }
