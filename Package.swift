@@ -35,7 +35,7 @@ let package = Package(
         ),
         .target(
             name: "LeadGateStore",
-            dependencies: ["LeadGateCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["LeadGateCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")],
             swiftSettings: swift6
         ),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),

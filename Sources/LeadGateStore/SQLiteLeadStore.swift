@@ -13,9 +13,15 @@ public final class SQLiteLeadStore: LeadStore {
     let pool: DatabasePool
     private let committer: GroupCommitter<PreparedIntake, IntakeOutcome>
     private let ruleNames = RuleNames()
+    /// Called by the writer connection after each commit (`WALCheckpointer.install`), so it lives as long as the pool.
+    private let checkpointer: WALCheckpointer
 
     /// Opens (creating if needed) the database at `path` and runs pending migrations.
-    public init(path: String, synchronous: SQLiteSynchronous = .full) throws {
+    public convenience init(path: String, synchronous: SQLiteSynchronous = .full) throws {
+        try self.init(path: path, synchronous: synchronous, checkpoints: WALCheckpointPolicy.Thresholds())
+    }
+
+    init(path: String, synchronous: SQLiteSynchronous, checkpoints: WALCheckpointPolicy.Thresholds) throws {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -29,13 +35,13 @@ public final class SQLiteLeadStore: LeadStore {
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
+        let checkpointer = try WALCheckpointer(path: path, thresholds: checkpoints)
         // Set on the one writer connection after the pool is open: GRDB switches WAL pools to NORMAL
         // while opening, which would acknowledge commits that a power cut could still take back.
         try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = \(synchronous.rawValue)")
-            // WALCheckpointer copies most frames back in the background; the writer's own checkpoint at
-            // 8 MiB of WAL then has little left to copy, and lets the WAL start over.
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 4096")
+            // In place of SQLite's auto-checkpoint, which copies the whole log on the writer.
+            checkpointer.install(on: db)
             // A small writer cache (4 MiB), because a commit can walk all of it. While it splits a b-tree
             // page, SQLite (3.40) parks a page under the number after the lock-byte page's; until the file
             // reaches 1 GiB that number lies past its end, and the commit that follows walks the whole page
@@ -46,7 +52,7 @@ public final class SQLiteLeadStore: LeadStore {
         }
         try SQLiteSchema.migrator.migrate(pool)
         self.pool = pool
-        let checkpointer = try WALCheckpointer(path: path)
+        self.checkpointer = checkpointer
         let ruleNames = self.ruleNames
         // With FULL, intakes commit without the commit's own fsync and the WAL is flushed off the
         // writer's path (see `WALFile`), which is the same durability for every answered intake.
@@ -55,9 +61,7 @@ public final class SQLiteLeadStore: LeadStore {
         if let wal { sync = { try wal.flush() } }
         let flushedApart = wal != nil
         self.committer = GroupCommitter(sync: sync) { groups in
-            let results = await SQLiteLeadStore.write(groups, to: pool, ruleNames: ruleNames, flushedApart: flushedApart)
-            checkpointer.committed(groups.reduce(0) { $0 + $1.count })
-            return results
+            await SQLiteLeadStore.write(groups, to: pool, ruleNames: ruleNames, flushedApart: flushedApart)
         }
     }
 

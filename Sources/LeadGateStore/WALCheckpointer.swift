@@ -1,41 +1,113 @@
 import GRDB
+import GRDBSQLite
 import Synchronization
 
-/// Copies the WAL back into the database file from its own connection, so the writer never stalls on
-/// it: every `interval` committed intakes, one PASSIVE checkpoint runs in the background (never two at
-/// once; it does not block the writer, and the next commit after a complete one restarts the WAL).
-/// The writer's own auto-checkpoint stays as a backstop at a much larger WAL.
+/// Keeps the WAL short while the writer does next to none of the copying.
+///
+/// SQLite's own auto-checkpoint runs on the committing connection: the writer copies every frame back
+/// into the database file and syncs it, while every intake waits behind it. Here the writer's commit hook
+/// only counts. Once enough frames are not yet in the database file, a PASSIVE checkpoint copies them from
+/// a connection of its own, beside the writer. That alone never lets the log start over, because the
+/// writer keeps appending while it runs, and the log only restarts once a checkpoint has caught up
+/// with it. So when the log is long and the background has left only a short tail, the writer copies
+/// that tail itself, right after its commit, and its next transaction starts the log from the beginning.
+/// A log that grows past `backstop` anyway is checkpointed by the writer whatever the tail.
 final class WALCheckpointer: Sendable {
-    private struct State {
-        var sinceLast = 0
-        var running = false
-    }
-
     private let connection: DatabaseQueue
-    private let interval: Int
-    private let state = Mutex(State())
+    private let policy: Mutex<WALCheckpointPolicy>
 
-    init(path: String, interval: Int = 1024) throws {
+    init(path: String, thresholds: WALCheckpointPolicy.Thresholds = .init()) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         connection = try DatabaseQueue(path: path, configuration: configuration)
-        self.interval = interval
+        policy = Mutex(WALCheckpointPolicy(thresholds: thresholds))
     }
 
-    /// Tells it `count` more intakes were committed; starts a checkpoint when enough have been.
-    func committed(_ count: Int) {
-        let start = state.withLock { state in
-            state.sinceLast += count
-            guard state.sinceLast >= interval, !state.running else { return false }
-            state.sinceLast = 0
-            state.running = true
-            return true
+    /// Replaces SQLite's auto-checkpoint on the writer connection `db` with `committed(frames:on:)`.
+    /// The store keeps this object for as long as the connection can commit.
+    func install(on db: Database) {
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        sqlite3_wal_hook(db.sqliteConnection, { context, connection, _, frames in
+            guard let context else { return SQLITE_OK }
+            Unmanaged<WALCheckpointer>.fromOpaque(context).takeUnretainedValue().committed(frames: Int(frames), on: connection)
+            return SQLITE_OK
+        }, context)
+    }
+
+    /// Called on the writer after each commit, with the log's length in frames.
+    private func committed(frames: Int, on writer: OpaquePointer?) {
+        switch policy.withLock({ $0.decide(frames: frames) }) {
+        case .none:
+            break
+        case .writer:
+            // Whatever it returns, nothing is lost: a checkpoint that could not finish leaves frames in the log.
+            var log: Int32 = 0, checkpointed: Int32 = 0
+            if sqlite3_wal_checkpoint_v2(writer, nil, SQLITE_CHECKPOINT_PASSIVE, &log, &checkpointed) == SQLITE_OK {
+                policy.withLock { $0.finished(log: Int(log), checkpointed: Int(checkpointed)) }
+            }
+        case .background:
+            connection.asyncWriteWithoutTransaction { db in
+                // A failed checkpoint is retried by the next one (or the writer's); nothing is lost.
+                let result = try? db.checkpoint(.passive)
+                self.policy.withLock {
+                    $0.finished(log: result?.walFrameCount ?? 0, checkpointed: result?.checkpointedFrameCount ?? 0, background: true)
+                }
+            }
         }
-        guard start else { return }
-        connection.asyncWriteWithoutTransaction { db in
-            // A failed passive checkpoint is retried by the next one (or the writer's backstop); nothing is lost.
-            _ = try? db.checkpoint(.passive)
-            self.state.withLock { $0.running = false }
-        }
+    }
+}
+
+/// When to checkpoint, and where, from the log's length after each commit (`WALCheckpointer`).
+struct WALCheckpointPolicy: Sendable {
+    /// Frames (pages) of log; at 2 KiB pages, 1,024 frames are 2 MiB.
+    struct Thresholds: Sendable {
+        /// A background checkpoint starts once this many frames are not yet in the database file.
+        var background = 1024
+        /// The writer copies the tail once the log is this long...
+        var restart = 4096
+        /// ...and no more than this many of its frames are left to copy (in proportion: twice as many at twice
+        /// the length, so a slow disk that leaves longer tails still gets its log restarted).
+        var tail = 512
+        /// The writer checkpoints at this length even with a long tail (the background cannot keep up).
+        var backstop = 65536
+    }
+
+    /// What a commit should lead to.
+    enum Action: Equatable {
+        case none
+        case background
+        case writer
+    }
+
+    let thresholds: Thresholds
+    private var running = false
+    /// The log's length and how much of it was in the database file after the last checkpoint, zero again
+    /// once the log starts over.
+    private var log = 0
+    private var checkpointed = 0
+
+    init(thresholds: Thresholds) {
+        self.thresholds = thresholds
+    }
+
+    /// What to do after a commit that left `frames` frames in the log; a background checkpoint it asks for
+    /// counts as running until `finished(background: true)`.
+    mutating func decide(frames: Int) -> Action {
+        // Shorter than the last checkpoint saw: the log has started over since.
+        if frames < log { log = 0; checkpointed = 0 }
+        if running { return .none }
+        let left = frames - checkpointed
+        let shortTail = frames >= thresholds.restart && left * thresholds.restart <= thresholds.tail * frames
+        if shortTail || frames >= thresholds.backstop { return .writer }
+        guard left >= thresholds.background else { return .none }
+        running = true
+        return .background
+    }
+
+    /// Records what a checkpoint left: `log` frames, of which `checkpointed` are in the database file.
+    mutating func finished(log: Int, checkpointed: Int, background: Bool = false) {
+        if background { running = false }
+        self.log = log
+        self.checkpointed = checkpointed
     }
 }
