@@ -8,6 +8,9 @@ import ServiceLifecycle
 /// records every attempt and schedules retries (the configured schedule, with jitter; `Retry-After` of a
 /// 429 or 503 honoured; 410 turns the channel off; after the last attempt the row is dead). A crash at any
 /// point leaves the row due again when its lease ends: delivery is at least once, with a stable id.
+///
+/// A body is rendered from the lead at its first attempt and kept with that attempt's record unless it was
+/// delivered, so every retry sends the same bytes; one sent successfully is never written back (most are).
 public final class OutboxWorker: Service {
     private let store: any LeadStore
     private let channels: [String: NotificationChannel]
@@ -48,12 +51,15 @@ public final class OutboxWorker: Service {
         let delivery: Delivery
         let channel: NotificationChannel
         let payload: [UInt8]
+        /// Rendered for this attempt, not kept yet: its record keeps it unless it is delivered.
+        let rendered: Bool
         let leasedUntil: Date
 
-        init(delivery: Delivery, channel: NotificationChannel, payload: [UInt8], leasedUntil: Date) {
+        init(delivery: Delivery, channel: NotificationChannel, payload: [UInt8], rendered: Bool, leasedUntil: Date) {
             self.delivery = delivery
             self.channel = channel
             self.payload = payload
+            self.rendered = rendered
             self.leasedUntil = leasedUntil
         }
     }
@@ -158,8 +164,8 @@ public final class OutboxWorker: Service {
         return attempted
     }
 
-    /// Claims up to `limit` due deliveries and makes each ready: the saved payload, or one rendered now from the
-    /// lead (all the batch's leads in one read) and saved before the first attempt, so retries send the same bytes.
+    /// Claims up to `limit` due deliveries and makes each ready: the kept payload, or one rendered now from the
+    /// lead (all the batch's leads in one read).
     private func claim(limit: Int) async -> Step {
         let moment = now()
         let leasedUntil = moment.addingTimeInterval(lease)
@@ -167,7 +173,7 @@ public final class OutboxWorker: Service {
             let due = try await store.claimDeliveries(now: moment, leaseUntil: leasedUntil, limit: limit)
             guard !due.isEmpty else { return .claimed([], []) }
             let leads = try await store.leads(ids: due.filter { $0.payload == nil }.map(\.leadID))
-            var ready: [Ready] = [], failed: [AttemptRecord] = [], rendered: [DeliveryPayload] = []
+            var ready: [Ready] = [], failed: [AttemptRecord] = []
             for delivery in due {
                 func fail(_ error: String, _ outcome: DeliveryOutcome) {
                     failed.append(AttemptRecord(
@@ -180,7 +186,7 @@ public final class OutboxWorker: Service {
                     continue
                 }
                 if let payload = delivery.payload {
-                    ready.append(Ready(delivery: delivery, channel: channel, payload: payload, leasedUntil: leasedUntil))
+                    ready.append(Ready(delivery: delivery, channel: channel, payload: payload, rendered: false, leasedUntil: leasedUntil))
                     continue
                 }
                 guard let lead = leads[delivery.leadID] else {
@@ -189,13 +195,11 @@ public final class OutboxWorker: Service {
                 }
                 do {
                     let payload = try NotificationRenderer.payload(for: delivery, lead: lead, channel: channel, at: moment)
-                    rendered.append(DeliveryPayload(deliveryID: delivery.id, payload: payload))
-                    ready.append(Ready(delivery: delivery, channel: channel, payload: payload, leasedUntil: leasedUntil))
+                    ready.append(Ready(delivery: delivery, channel: channel, payload: payload, rendered: true, leasedUntil: leasedUntil))
                 } catch {
                     fail("cannot render: \(error)", nextOutcome(after: delivery, retryAfter: nil, at: moment))
                 }
             }
-            try await store.savePayloads(rendered)
             return .claimed(ready, failed)
         } catch {
             // Nothing was sent: the claimed rows stay leased until the lease ends and are claimed again then.
@@ -254,7 +258,8 @@ public final class OutboxWorker: Service {
             outcome = nextOutcome(after: delivery, retryAfter: nil, at: started)
         }
         metrics.record(channel: delivery.channel, outcome: outcome, latency: latency)
-        return AttemptRecord(deliveryID: delivery.id, attempt: attempt, outcome: outcome)
+        let keep = ready.rendered && outcome != .delivered
+        return AttemptRecord(deliveryID: delivery.id, attempt: attempt, outcome: outcome, payload: keep ? payload : nil)
     }
 
     /// The next try on the schedule (with ±10% jitter), no sooner than `Retry-After`; dead after the last.

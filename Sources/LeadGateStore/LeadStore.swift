@@ -251,9 +251,7 @@ public protocol LeadStore: Sendable {
     func releaseDeliveryLeases() async throws
     /// The leads with these ids (those that exist), for rendering a batch of deliveries in one read.
     func leads(ids: [String]) async throws -> [String: Lead]
-    /// Keeps the bodies of deliveries' first attempts, in one transaction, so that retries send the same bytes.
-    func savePayloads(_ payloads: [DeliveryPayload]) async throws
-    /// Records attempts and what follows from each, in one transaction.
+    /// Records attempts, what follows from each and the bodies to send again, in one transaction.
     func recordAttempts(_ records: [AttemptRecord]) async throws
     /// Deliveries newest first, optionally of one status.
     func deliveries(status: DeliveryStatus?, limit: Int) async throws -> [Delivery]

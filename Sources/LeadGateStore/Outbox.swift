@@ -96,26 +96,19 @@ public enum DeliveryOutcome: Sendable, Hashable {
     case disableChannel(reason: String)
 }
 
-/// The rendered body of a delivery, kept before its first attempt.
-public struct DeliveryPayload: Sendable, Hashable {
-    public var deliveryID: String
-    public var payload: [UInt8]
-
-    public init(deliveryID: String, payload: [UInt8]) {
-        self.deliveryID = deliveryID
-        self.payload = payload
-    }
-}
-
 /// One finished attempt and the decision that follows from it, as the worker records it.
 public struct AttemptRecord: Sendable, Hashable {
     public var deliveryID: String
     public var attempt: DeliveryAttempt
     public var outcome: DeliveryOutcome
+    /// The body this attempt sent, kept for the attempts to come so they send the same bytes; nil when the
+    /// delivery is done or its body is kept already. A body once kept is never replaced.
+    public var payload: [UInt8]?
 
-    public init(deliveryID: String, attempt: DeliveryAttempt, outcome: DeliveryOutcome) {
+    public init(deliveryID: String, attempt: DeliveryAttempt, outcome: DeliveryOutcome, payload: [UInt8]? = nil) {
         self.deliveryID = deliveryID
         self.attempt = attempt
         self.outcome = outcome
+        self.payload = payload
     }
 }

@@ -31,16 +31,6 @@ extension SQLiteLeadStore {
         }
     }
 
-    public func savePayloads(_ payloads: [DeliveryPayload]) async throws {
-        guard !payloads.isEmpty else { return }
-        try await pool.write { db in
-            let statement = try db.cachedStatement(sql: "UPDATE outbox SET payload = ? WHERE id = ? AND payload IS NULL")
-            for item in payloads {
-                try statement.execute(arguments: [Data(item.payload), item.deliveryID])
-            }
-        }
-    }
-
     public func recordAttempts(_ records: [AttemptRecord]) async throws {
         guard !records.isEmpty else { return }
         try await pool.write { db in
@@ -76,9 +66,11 @@ extension SQLiteLeadStore {
         }
         try db.cachedStatement(sql: """
             UPDATE outbox SET status = ?, attempts = attempts + 1, next_attempt_at = ?, claimed_until = NULL,
-                last_status = ?, last_error = ?, updated_at = ?
+                last_status = ?, last_error = ?, updated_at = ?, payload = COALESCE(payload, ?)
             WHERE id = ?
-            """).execute(arguments: [status.rawValue, next, attempt.status, attempt.error, at, record.deliveryID])
+            """).execute(arguments: [
+                status.rawValue, next, attempt.status, attempt.error, at, record.payload.map { Data($0) }, record.deliveryID,
+            ])
     }
 
     public func deliveries(status: DeliveryStatus?, limit: Int) async throws -> [Delivery] {

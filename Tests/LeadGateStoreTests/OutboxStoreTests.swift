@@ -54,26 +54,30 @@ import Testing
         let (store, _) = try await Self.store(leads: 3)
         let now = t0.addingTimeInterval(60)
         let due = try await store.claimDeliveries(now: now, leaseUntil: now.addingTimeInterval(120), limit: 10)
-        try await store.savePayloads(due.map { DeliveryPayload(deliveryID: $0.id, payload: Array("first \($0.id)".utf8)) })
-        try await store.savePayloads([DeliveryPayload(deliveryID: due[0].id, payload: Array("second".utf8))])
         let retryAt = now.addingTimeInterval(30)
         func attempt(_ status: Int?) -> DeliveryAttempt {
             DeliveryAttempt(at: now, status: status, latencyMilliseconds: 3, error: status == nil ? "refused" : nil, response: nil)
         }
         try await store.recordAttempts([
             AttemptRecord(deliveryID: due[0].id, attempt: attempt(200), outcome: .delivered),
-            AttemptRecord(deliveryID: due[1].id, attempt: attempt(nil), outcome: .retry(at: retryAt)),
-            AttemptRecord(deliveryID: due[2].id, attempt: attempt(410), outcome: .disableChannel(reason: "gone")),
+            AttemptRecord(deliveryID: due[1].id, attempt: attempt(nil), outcome: .retry(at: retryAt), payload: Array("first".utf8)),
+            AttemptRecord(deliveryID: due[2].id, attempt: attempt(410), outcome: .disableChannel(reason: "gone"), payload: Array("gone".utf8)),
+        ])
+        // The retry's next attempt: a body is kept once, never replaced.
+        try await store.recordAttempts([
+            AttemptRecord(deliveryID: due[1].id, attempt: attempt(500), outcome: .retry(at: retryAt), payload: Array("second".utf8)),
         ])
         let all = Dictionary(uniqueKeysWithValues: try await store.deliveries(status: nil, limit: 10).map { ($0.id, $0) })
         #expect(all[due[0].id]?.status == .delivered)
-        #expect(all[due[0].id]?.payload == Array("first \(due[0].id)".utf8), "a payload once kept is never replaced")
+        #expect(all[due[0].id]?.payload == nil, "a delivered body is not written back")
+        #expect(all[due[1].id]?.payload == Array("first".utf8), "a payload once kept is never replaced")
+        #expect(all[due[2].id]?.payload == Array("gone".utf8))
         #expect(all[due[1].id]?.status == .failed)
         #expect(all[due[1].id]?.nextAttemptAt == retryAt)
-        #expect(all[due[1].id]?.attempts == 1)
+        #expect(all[due[1].id]?.attempts == 2)
         #expect(all[due[2].id]?.status == .dead)
         #expect(try await store.disabledChannels() == ["crm": "gone"])
-        #expect(try await store.attempts(deliveryID: due[1].id).map(\.error) == ["refused"])
+        #expect(try await store.attempts(deliveryID: due[1].id).map(\.error) == ["refused", nil])
         // The channel is off: even the one due for a retry is not claimed.
         #expect(try await store.claimDeliveries(now: retryAt, leaseUntil: retryAt.addingTimeInterval(120), limit: 10).isEmpty)
     }
