@@ -322,7 +322,7 @@ struct IntakeWriter {
         }
         guard let row, let status = LeadStatus(rawValue: row["status"]) else { return nil }
         let text: String = row["body"]
-        let body = try LeadJSON.decoder().decode(StoredLeadBody.self, from: Data(text.utf8))
+        let body = try StoredLeadBody(json: text)
         return ExistingLead(
             id: row["id"], status: status, body: body, product: row["product"], owner: row["owner"],
             opportunity: SQLiteSchema.opportunity(from: row)

@@ -17,7 +17,6 @@ extension SQLiteLeadStore {
                     """,
                 arguments: [SQLiteSchema.millis(leaseUntil), SQLiteSchema.millis(now), limit]
             )
-            let decoder = LeadJSON.decoder()
             return try rows.compactMap { claimed -> PendingFetch? in
                 let leadID: String = claimed["lead_id"]
                 guard let lead = try Row.fetchOne(
@@ -30,7 +29,7 @@ extension SQLiteLeadStore {
                     arguments: [leadID]
                 ) else { return nil }
                 let body: String = lead["body"]
-                let stored = try decoder.decode(StoredLeadBody.self, from: Data(body.utf8))
+                let stored = try StoredLeadBody(json: body)
                 return PendingFetch(
                     leadID: leadID, source: claimed["source"], externalID: lead["external_id"], fields: stored.fields,
                     receivedAt: SQLiteSchema.date(lead["created_at"]), isTest: lead["is_test"], attempts: claimed["attempts"]

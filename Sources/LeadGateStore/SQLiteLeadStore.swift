@@ -277,10 +277,9 @@ public final class SQLiteLeadStore: LeadStore {
                     """,
                 arguments: [product, since.map(SQLiteSchema.millis) ?? Int64.min]
             )
-            let decoder = LeadJSON.decoder()
             while let row = try rows.next() {
                 let text: String = row["body"]
-                let stored = try decoder.decode(StoredLeadBody.self, from: Data(text.utf8))
+                let stored = try StoredLeadBody(json: text)
                 try body(ReplayLead(
                     lead: stored.normalized, receivedAt: SQLiteSchema.date(row["created_at"]),
                     opportunity: SQLiteSchema.opportunity(from: row)

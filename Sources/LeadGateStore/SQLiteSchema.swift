@@ -28,7 +28,88 @@ struct StoredLeadBody: Codable, Equatable {
 }
 
 extension StoredLeadBody {
-    /// The body as JSON, written directly (it is written on every intake); `Codable` reads it back.
+    /// Reads `json()`'s output back, by hand (every delivery and every read of a lead reads a body); members it
+    /// does not know are skipped. The same as `Codable`'s reading (`StoredLeadBodyJSONTests` holds them together).
+    init(json text: String) throws {
+        var reader = JSONReader(text)
+        var contact = Contact()
+        var source: String?, sourceType: String?
+        var attribution = Attribution(source: "", sourceType: "")
+        var fields: [String: String] = [:]
+        var consent = Consent()
+        var problems: [NormalizationProblem] = []
+        var phoneType: PhoneLineType?
+        var phoneRegion: String?
+        try reader.members { reader, key in
+            switch key {
+            case "contact":
+                try reader.members { reader, key in
+                    if let field = Self.contactFields[key] { contact[keyPath: field] = try reader.optionalString() } else { try reader.skipValue() }
+                }
+            case "attribution":
+                try reader.members { reader, key in
+                    switch key {
+                    case "source": source = try reader.string()
+                    case "source_type": sourceType = try reader.string()
+                    case "click_ids": attribution.clickIDs = try reader.null() ? [:] : reader.stringDictionary()
+                    default:
+                        if let field = Self.attributionFields[key] { attribution[keyPath: field] = try reader.optionalString() } else { try reader.skipValue() }
+                    }
+                }
+            case "fields":
+                fields = try reader.stringDictionary()
+            case "consent":
+                try reader.members { reader, key in
+                    switch key {
+                    case "marketing": consent.marketing = try reader.optionalBool()
+                    case "at": consent.at = try reader.optionalDate()
+                    default: try reader.skipValue()
+                    }
+                }
+            case "problems":
+                try reader.elements { reader in
+                    var field = "", reason = ""
+                    try reader.members { reader, key in
+                        switch key {
+                        case "field": field = try reader.string()
+                        case "reason": reason = try reader.string()
+                        default: try reader.skipValue()
+                        }
+                    }
+                    problems.append(NormalizationProblem(field: field, reason: reason))
+                }
+            case "phone_type":
+                let text = try reader.optionalString()
+                phoneType = text.flatMap(PhoneLineType.init(rawValue:))
+            case "phone_region":
+                phoneRegion = try reader.optionalString()
+            default:
+                try reader.skipValue()
+            }
+        }
+        try reader.end()
+        guard let source, let sourceType else {
+            throw StoreError(code: "corrupt_row", message: "a stored lead body has no attribution source")
+        }
+        attribution.source = source
+        attribution.sourceType = sourceType
+        self.init(
+            contact: contact, attribution: attribution, fields: fields, consent: consent, problems: problems,
+            phoneType: phoneType, phoneRegion: phoneRegion
+        )
+    }
+
+    private static let contactFields: [String: any WritableKeyPath<Contact, String?> & Sendable] = [
+        "full_name": \.fullName, "first_name": \.firstName, "last_name": \.lastName, "email": \.email, "phone": \.phone,
+        "phone_extension": \.phoneExtension, "company": \.company, "job_title": \.jobTitle, "country": \.country, "city": \.city,
+    ]
+    private static let attributionFields: [String: any WritableKeyPath<Attribution, String?> & Sendable] = [
+        "campaign": \.campaign, "utm_source": \.utmSource, "utm_medium": \.utmMedium, "utm_campaign": \.utmCampaign,
+        "utm_term": \.utmTerm, "utm_content": \.utmContent, "gclid": \.gclid, "fbclid": \.fbclid,
+        "landing_url": \.landingURL, "referrer": \.referrer, "form": \.form,
+    ]
+
+    /// The body as JSON, written directly (it is written on every intake); `init(json:)` reads it back.
     func json() -> String {
         var writer = JSONWriter()
         writer.beginObject()
@@ -385,7 +466,7 @@ enum SQLiteSchema {
 
     static func lead(from row: Row, touches: [TouchSummary], ruleNames: RuleNames, in db: Database) throws -> Lead {
         let bodyText: String = row["body"]
-        let body = try LeadJSON.decoder().decode(StoredLeadBody.self, from: Data(bodyText.utf8))
+        let body = try StoredLeadBody(json: bodyText)
         let statusText: String = row["status"]
         guard let status = LeadStatus(rawValue: statusText) else {
             throw StoreError(code: "corrupt_row", message: "lead \(row["id"] as String? ?? "?") has unknown status '\(statusText)'")

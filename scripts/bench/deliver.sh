@@ -5,6 +5,7 @@
 #   scripts/bench/deliver.sh            # 20,000 deliveries
 #   COUNT=5000 scripts/bench/deliver.sh     # a smaller backlog; COUNT=200000 shows whether memory stays flat
 #   PROFILE=/tmp/deliver.perf scripts/bench/deliver.sh   # the draining gateway under `perf record -g`
+#   LEADGATE=/tmp/old/leadgate scripts/bench/deliver.sh   # another build drains (run both in turns: the machine drifts)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 COUNT=${COUNT:-20000}
@@ -26,7 +27,7 @@ YAML
 # delivery afresh, so the run measures a backlog of COUNT draining.
 "$bin/leadgate-bench-ceiling" "$receiver_port" >/dev/null 2>&1 &
 receiver_pid=$!
-"$bin/leadgate" serve --config "$work/deliver.yaml" 2>/dev/null &
+"${LEADGATE:-$bin/leadgate}" serve --config "$work/deliver.yaml" 2>/dev/null &
 gateway_pid=$!
 wait_ready "http://127.0.0.1:$port/healthz"
 # wrk in rounds until the store holds COUNT leads (one round of fixed length falls short of a large COUNT).
@@ -37,12 +38,12 @@ sqlite3 "$work/deliver.sqlite" "DELETE FROM outbox; DELETE FROM delivery_attempt
   SELECT 'msg_' || id, 'crm', 'lead', id, 'pending', 0, 0, 0 FROM leads ORDER BY seq LIMIT $COUNT;"
 
 if [ -n "${PROFILE:-}" ]; then
-  perf record -F 999 -g -o "$PROFILE" -- "$bin/leadgate" serve --config "$work/deliver.yaml" 2>/dev/null &
+  perf record -F 999 -g -o "$PROFILE" -- "${LEADGATE:-$bin/leadgate}" serve --config "$work/deliver.yaml" 2>/dev/null &
   profiler_pid=$!
   for _ in $(seq 1 500); do gateway_pid=$(pgrep -P "$profiler_pid") && break; sleep 0.01; done
   [ -n "${gateway_pid:-}" ] || { echo "perf did not start the gateway"; exit 1; }
 else
-  "$bin/leadgate" serve --config "$work/deliver.yaml" 2>/dev/null &
+  "${LEADGATE:-$bin/leadgate}" serve --config "$work/deliver.yaml" 2>/dev/null &
   gateway_pid=$!
 fi
 start=$(date +%s.%N)
@@ -63,14 +64,17 @@ while :; do
 done
 end=$(date +%s.%N)
 rss_end=$(awk '/VmRSS/ {print $2}' /proc/$gateway_pid/status)
+# The gateway's CPU time (user + system, start-up included), which the machine's drift moves far less than the rate.
+cpu_ticks=$(awk '{print $14 + $15}' /proc/$gateway_pid/stat)
 kill "$gateway_pid"; wait "${profiler_pid:-$gateway_pid}" 2>/dev/null || true
 
 ceiling=$(wrk -t2 -c32 -d10s -s scripts/bench/post.lua "http://127.0.0.1:$receiver_port" | awk '/Requests\/sec/ {print $2}')
-awk -v n="$COUNT" -v s="$start" -v e="$end" -v c="$ceiling" -v r0="$rss_start" -v r1="$rss_end" 'BEGIN {
+awk -v n="$COUNT" -v s="$start" -v e="$end" -v c="$ceiling" -v r0="$rss_start" -v r1="$rss_end" -v t="$cpu_ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN {
   rate = n / (e - s)
   printf "deliveries: %d in %.1f s = %.0f/s (signed webhooks, each attempt recorded, synchronous=FULL)\n", n, e - s, rate
   printf "receiver ceiling (wrk, 32 connections): %.0f req/s\n", c
   printf "ratio: %.1f%% of the ceiling\n", 100 * rate / c
+  printf "gateway CPU: %.0f µs per delivery\n", 1e6 * t / hz / n
   printf "gateway RSS while draining: %.0f MiB at the start, %.0f MiB at the end\n", r0 / 1024, r1 / 1024
 }'
 echo "gateway RSS after each quarter of the backlog (MiB):$rss_quarters"
