@@ -105,15 +105,15 @@ struct IntakeWriter {
                                search, body, product, owner, score, criteria, qualification,
                                stage, amount, currency, probability, expected_close, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                record.leadID, decision.status.rawValue, decision.rejectReason,
-                rejected ? nil : record.lead.contact.email?.lowercased(), rejected ? nil : record.lead.contact.phone,
-                record.source, record.lead.attribution.sourceType, record.lead.attribution.campaign, record.isTest,
-                prepared.search, prepared.bodyJSON, decision.product, owner, decision.qualification?.score,
-                decision.qualification?.criteria, prepared.qualificationJSON,
-                opportunity?.stage, opportunity?.amount, opportunity?.currency, opportunity?.probability,
-                opportunity?.expectedClose, received, received,
-            ])
+            """).executeRaw {
+                $0.text(record.leadID); $0.text(decision.status.rawValue); $0.text(decision.rejectReason)
+                $0.text(rejected ? nil : record.lead.contact.email?.lowercased()); $0.text(rejected ? nil : record.lead.contact.phone)
+                $0.text(record.source); $0.text(record.lead.attribution.sourceType); $0.text(record.lead.attribution.campaign)
+                $0.bool(record.isTest); $0.text(prepared.search); $0.text(prepared.bodyJSON); $0.text(decision.product); $0.text(owner)
+                $0.int(decision.qualification?.score); $0.text(decision.qualification?.criteria); $0.text(prepared.qualificationJSON)
+                $0.text(opportunity?.stage); $0.double(opportunity?.amount); $0.text(opportunity?.currency)
+                $0.double(opportunity?.probability); $0.text(opportunity?.expectedClose); $0.int(received); $0.int(received)
+            }
         try addTouch(prepared, to: record.leadID)
         // An opportunity opened on arrival needs no history row: `history(leadID:)` derives that first
         // entry from the lead (one write less on every qualified intake).
@@ -275,51 +275,45 @@ struct IntakeWriter {
 
     /// The same submission seen before: same external id from the same source, or the same content within the window.
     private func findReplay(of record: IntakeRecord) throws -> IntakeOutcome? {
-        let row: Row?
-        if let externalID = record.lead.externalID {
-            row = try Row.fetchOne(
-                db.cachedStatement(sql: """
-                    SELECT l.id, l.status, l.reject_reason FROM touches t JOIN leads l ON l.id = t.lead_id
-                    WHERE t.source = ? AND t.external_id = ?
-                    """),
-                arguments: [record.source, externalID]
-            )
-        } else if let since = record.dedupeSince {
-            row = try Row.fetchOne(
-                db.cachedStatement(sql: """
-                    SELECT l.id, l.status, l.reject_reason FROM touches t JOIN leads l ON l.id = t.lead_id
-                    WHERE t.source = ? AND t.content_hash = ? AND t.received_at >= ? AND t.external_id IS NULL
-                    ORDER BY t.received_at DESC LIMIT 1
-                    """),
-                arguments: [record.source, record.contentHash, SQLiteSchema.millis(since)]
-            )
-        } else {
-            row = nil
+        func outcome(_ row: RawRow) -> IntakeOutcome? {
+            guard let id = row.text(0), let status = row.text(1).flatMap(LeadStatus.init(rawValue:)) else { return nil }
+            return IntakeOutcome(leadID: id, status: status, kind: .replay, rejectReason: row.text(2))
         }
-        guard let row, let status = LeadStatus(rawValue: row["status"]) else { return nil }
-        return IntakeOutcome(leadID: row["id"], status: status, kind: .replay, rejectReason: row["reject_reason"])
+        if let externalID = record.lead.externalID {
+            return try db.cachedStatement(sql: """
+                SELECT l.id, l.status, l.reject_reason FROM touches t JOIN leads l ON l.id = t.lead_id
+                WHERE t.source = ? AND t.external_id = ?
+                """).stepRaw({ $0.text(record.source); $0.text(externalID) }, read: outcome) ?? nil
+        }
+        guard let since = record.dedupeSince else { return nil }
+        return try db.cachedStatement(sql: """
+            SELECT l.id, l.status, l.reject_reason FROM touches t JOIN leads l ON l.id = t.lead_id
+            WHERE t.source = ? AND t.content_hash = ? AND t.received_at >= ? AND t.external_id IS NULL
+            ORDER BY t.received_at DESC LIMIT 1
+            """).stepRaw({ $0.text(record.source); $0.text(record.contentHash); $0.int(SQLiteSchema.millis(since)) }, read: outcome) ?? nil
     }
 
     /// The existing lead of the same person: same email; else same phone when either side has no email.
     private func findPerson(_ lead: NormalizedLead) throws -> ExistingLead? {
-        let columns = "id, status, body, product, owner, stage, amount, currency, probability, expected_close, closed_at, manual"
-        var row: Row?
+        // Most intakes are new people: the look-ups find the lead's row id first, and only a match reads the row.
+        var seq: Int64?
         if let email = lead.contact.email?.lowercased() {
-            row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT \(columns) FROM leads WHERE email_key = ? AND status != 'rejected' ORDER BY id LIMIT 1"),
-                arguments: [email]
-            )
+            seq = try db.cachedStatement(sql: "SELECT seq FROM leads WHERE email_key = ? AND status != 'rejected' ORDER BY id LIMIT 1")
+                .stepRaw({ $0.text(email) }, read: { $0.int(0) })
         }
-        if row == nil, let phone = lead.contact.phone {
-            let requireNoEmail = lead.contact.email != nil
-            row = try Row.fetchOne(
-                db.cachedStatement(sql: """
-                    SELECT \(columns) FROM leads
-                    WHERE phone = ? AND status != 'rejected' AND (? = 0 OR email_key IS NULL) ORDER BY id LIMIT 1
-                    """),
-                arguments: [phone, requireNoEmail]
-            )
+        if seq == nil, let phone = lead.contact.phone {
+            seq = try db.cachedStatement(sql: """
+                SELECT seq FROM leads WHERE phone = ? AND status != 'rejected' AND (? = 0 OR email_key IS NULL) ORDER BY id LIMIT 1
+                """).stepRaw({ $0.text(phone); $0.bool(lead.contact.email != nil) }, read: { $0.int(0) })
         }
+        guard let seq else { return nil }
+        let row = try Row.fetchOne(
+            db.cachedStatement(sql: """
+                SELECT id, status, body, product, owner, stage, amount, currency, probability, expected_close, closed_at, manual
+                FROM leads WHERE seq = ?
+                """),
+            arguments: [seq]
+        )
         guard let row, let status = LeadStatus(rawValue: row["status"]) else { return nil }
         let text: String = row["body"]
         let body = try StoredLeadBody(json: text)
@@ -334,10 +328,11 @@ struct IntakeWriter {
         try db.cachedStatement(sql: """
             INSERT INTO touches (id, lead_id, source, external_id, content_hash, received_at, content_type, payload)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                record.touchID, leadID, record.source, record.lead.externalID, record.contentHash,
-                SQLiteSchema.millis(record.receivedAt), record.contentType, Data(record.payload),
-            ])
+            """).executeRaw {
+                $0.text(record.touchID); $0.text(leadID); $0.text(record.source); $0.text(record.lead.externalID)
+                $0.text(record.contentHash); $0.int(SQLiteSchema.millis(record.receivedAt)); $0.text(record.contentType)
+                $0.blob(record.payload)
+            }
     }
 
     /// A later touch fills what the lead did not know yet; what it knew stays (the first answer is kept,
