@@ -35,9 +35,11 @@ let package = Package(
         ),
         .target(
             name: "LeadGateStore",
-            dependencies: ["LeadGateCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")],
+            dependencies: ["LeadGateCore", "CSQLiteWAL", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")],
             swiftSettings: swift6
         ),
+        // SQLite's default VFS with each connection's WAL writes gathered into one write per commit (C: a VFS is C structs).
+        .target(name: "CSQLiteWAL", dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // Swift over libcurl: HTTP, SMTP and IMAP on one multi-handle thread per client.
         .target(name: "LeadGateCurl", dependencies: ["CCurl"], swiftSettings: swift6),

@@ -1,5 +1,7 @@
+import CSQLiteWAL
 import Foundation
 import GRDB
+import GRDBSQLite
 import LeadGateCore
 
 /// How SQLite syncs to disk. `full` (the default) makes every acknowledged commit survive power loss.
@@ -25,6 +27,11 @@ public final class SQLiteLeadStore: LeadStore {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        // Every connection of the process opens through it (the system's VFS, WAL writes gathered per commit).
+        let vfs = leadgate_wal_vfs_register()
+        guard vfs == SQLITE_OK else {
+            throw StoreError(code: "sqlite_vfs", message: "SQLite refused LeadGate's VFS (error \(vfs))")
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
