@@ -28,69 +28,87 @@ struct StoredLeadBody: Codable, Equatable {
 }
 
 extension StoredLeadBody {
-    /// Reads `json()`'s output back, by hand (every delivery and every read of a lead reads a body); members it
-    /// does not know are skipped. The same as `Codable`'s reading (`StoredLeadBodyJSONTests` holds them together).
-    init(json text: String) throws {
-        var reader = JSONReader(text)
+    /// Reads `json()`'s output back through the gateway's own JSON parser (every delivery and every read of a
+    /// lead reads a body, and `JSONDecoder` was most of that); members it does not know are skipped. The same as
+    /// `Codable`'s reading (`StoredLeadBodyJSONTests` holds them together).
+    init(json: String) throws {
+        func corrupt(_ what: String) -> StoreError {
+            StoreError(code: "corrupt_row", message: "a stored lead body \(what)")
+        }
+        func members(_ value: JSONValue, _ what: String) throws -> [(key: String, value: JSONValue)] {
+            guard case .object(let members) = value else { throw corrupt("has \(value.kindName) for \(what)") }
+            return members
+        }
+        func text(_ value: JSONValue, _ what: String) throws -> String? {
+            switch value {
+            case .null: return nil
+            case .string(let text): return text
+            default: throw corrupt("has \(value.kindName) for \(what)")
+            }
+        }
+        func texts(_ value: JSONValue, _ what: String) throws -> [String: String] {
+            var dictionary: [String: String] = [:]
+            for (key, value) in try members(value, what) { dictionary[key] = try text(value, what) }
+            return dictionary
+        }
+        let root: JSONValue
+        do throws(JSONParser.SyntaxError) {
+            root = try JSONParser.parse(Array(json.utf8))
+        } catch {
+            throw corrupt("is not JSON: \(error.message) at byte \(error.offset)")
+        }
         var contact = Contact()
-        var source: String?, sourceType: String?
         var attribution = Attribution(source: "", sourceType: "")
+        var source: String?, sourceType: String?
         var fields: [String: String] = [:]
         var consent = Consent()
         var problems: [NormalizationProblem] = []
         var phoneType: PhoneLineType?
         var phoneRegion: String?
-        try reader.members { reader, key in
+        for (key, value) in try members(root, "the body") {
             switch key {
             case "contact":
-                try reader.members { reader, key in
-                    if let field = Self.contactFields[key] { contact[keyPath: field] = try reader.optionalString() } else { try reader.skipValue() }
+                for (key, value) in try members(value, key) {
+                    if let field = Self.contactFields[key] { contact[keyPath: field] = try text(value, key) }
                 }
             case "attribution":
-                try reader.members { reader, key in
+                for (key, value) in try members(value, key) {
                     switch key {
-                    case "source": source = try reader.string()
-                    case "source_type": sourceType = try reader.string()
-                    case "click_ids": attribution.clickIDs = try reader.null() ? [:] : reader.stringDictionary()
-                    default:
-                        if let field = Self.attributionFields[key] { attribution[keyPath: field] = try reader.optionalString() } else { try reader.skipValue() }
+                    case "source": source = try text(value, key)
+                    case "source_type": sourceType = try text(value, key)
+                    case "click_ids": attribution.clickIDs = try texts(value, key)
+                    default: if let field = Self.attributionFields[key] { attribution[keyPath: field] = try text(value, key) }
                     }
                 }
             case "fields":
-                fields = try reader.stringDictionary()
+                fields = try texts(value, key)
             case "consent":
-                try reader.members { reader, key in
-                    switch key {
-                    case "marketing": consent.marketing = try reader.optionalBool()
-                    case "at": consent.at = try reader.optionalDate()
-                    default: try reader.skipValue()
+                for (key, value) in try members(value, key) {
+                    switch (key, value) {
+                    case ("marketing", .bool(let flag)): consent.marketing = flag
+                    case ("at", .string(let time)):
+                        guard let date = try? Date(time, strategy: .iso8601) else { throw corrupt("has consent time '\(time)'") }
+                        consent.at = date
+                    default: break
                     }
                 }
             case "problems":
-                try reader.elements { reader in
-                    var field = "", reason = ""
-                    try reader.members { reader, key in
-                        switch key {
-                        case "field": field = try reader.string()
-                        case "reason": reason = try reader.string()
-                        default: try reader.skipValue()
-                        }
-                    }
-                    problems.append(NormalizationProblem(field: field, reason: reason))
+                guard case .array(let elements) = value else { throw corrupt("has \(value.kindName) for problems") }
+                for (element, _) in elements {
+                    let problem = try members(element, key)
+                    let field = try problem.first { $0.key == "field" }.flatMap { try text($0.value, "field") }
+                    let reason = try problem.first { $0.key == "reason" }.flatMap { try text($0.value, "reason") }
+                    problems.append(NormalizationProblem(field: field ?? "", reason: reason ?? ""))
                 }
             case "phone_type":
-                let text = try reader.optionalString()
-                phoneType = text.flatMap(PhoneLineType.init(rawValue:))
+                phoneType = try text(value, key).flatMap(PhoneLineType.init(rawValue:))
             case "phone_region":
-                phoneRegion = try reader.optionalString()
+                phoneRegion = try text(value, key)
             default:
-                try reader.skipValue()
+                break
             }
         }
-        try reader.end()
-        guard let source, let sourceType else {
-            throw StoreError(code: "corrupt_row", message: "a stored lead body has no attribution source")
-        }
+        guard let source, let sourceType else { throw corrupt("has no attribution source") }
         attribution.source = source
         attribution.sourceType = sourceType
         self.init(

@@ -1,0 +1,264 @@
+/// A JSON value that keeps numbers as written, so ids past 2^53 survive.
+package indirect enum JSONValue {
+    case object([(key: String, value: JSONValue)])
+    /// Elements with their byte ranges in the document (a batch keeps each submission's own bytes).
+    case array([(value: JSONValue, range: Range<Int>)])
+    case string(String)
+    case number(String)
+    case bool(Bool)
+    case null
+
+    package var isScalar: Bool {
+        switch self {
+        case .object, .array: false
+        case .string, .number, .bool, .null: true
+        }
+    }
+
+    /// The text a scalar becomes as a field; nil for null, objects and arrays.
+    package var scalarText: String? {
+        switch self {
+        case .string(let text), .number(let text): text
+        case .bool(let flag): flag ? "true" : "false"
+        case .null, .object, .array: nil
+        }
+    }
+
+    package var kindName: String {
+        switch self {
+        case .object: "an object"
+        case .array: "an array"
+        case .string: "a string"
+        case .number: "a number"
+        case .bool: "a boolean"
+        case .null: "null"
+        }
+    }
+}
+
+/// An RFC 8259 parser over UTF-8 bytes already known to be valid; strict, with byte offsets in its errors.
+package struct JSONParser {
+    package struct SyntaxError: Error {
+        package var message: String
+        package var offset: Int
+    }
+
+    /// Deeper nesting is refused rather than risking the stack.
+    package static let maxDepth = 256
+
+    private let bytes: [UInt8]
+    private var index: Int
+    private var depth = 0
+
+    private init(bytes: [UInt8], index: Int) {
+        self.bytes = bytes
+        self.index = index
+    }
+
+    /// The one value in `bytes` from `start`, with nothing but whitespace after it.
+    package static func parse(_ bytes: [UInt8], from start: Int = 0) throws(SyntaxError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes, index: start)
+        let value = try parser.parseValue()
+        parser.skipWhitespace()
+        guard parser.index == bytes.count else { throw parser.unexpected("after the JSON value") }
+        return value
+    }
+
+    private mutating func parseValue() throws(SyntaxError) -> JSONValue {
+        skipWhitespace()
+        guard index < bytes.count else { throw SyntaxError(message: "unexpected end of the body", offset: index) }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): return try parseObject()
+        case UInt8(ascii: "["): return try parseArray()
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
+        case UInt8(ascii: "t"): return try parseLiteral("true", .bool(true))
+        case UInt8(ascii: "f"): return try parseLiteral("false", .bool(false))
+        case UInt8(ascii: "n"): return try parseLiteral("null", .null)
+        default: throw unexpected("where a value should start")
+        }
+    }
+
+    private mutating func parseObject() throws(SyntaxError) -> JSONValue {
+        try enter()
+        index += 1
+        var members: [(key: String, value: JSONValue)] = []
+        skipWhitespace()
+        if consume(UInt8(ascii: "}")) {
+            depth -= 1
+            return .object(members)
+        }
+        while true {
+            skipWhitespace()
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw unexpected("where a key should start") }
+            let key = try parseString()
+            skipWhitespace()
+            guard consume(UInt8(ascii: ":")) else { throw unexpected("where ':' should follow a key") }
+            members.append((key, try parseValue()))
+            skipWhitespace()
+            if consume(UInt8(ascii: ",")) { continue }
+            guard consume(UInt8(ascii: "}")) else { throw unexpected("where ',' or '}' should be") }
+            depth -= 1
+            return .object(members)
+        }
+    }
+
+    private mutating func parseArray() throws(SyntaxError) -> JSONValue {
+        try enter()
+        index += 1
+        var elements: [(value: JSONValue, range: Range<Int>)] = []
+        skipWhitespace()
+        if consume(UInt8(ascii: "]")) {
+            depth -= 1
+            return .array(elements)
+        }
+        while true {
+            skipWhitespace()
+            let start = index
+            let value = try parseValue()
+            elements.append((value, start..<index))
+            skipWhitespace()
+            if consume(UInt8(ascii: ",")) { continue }
+            guard consume(UInt8(ascii: "]")) else { throw unexpected("where ',' or ']' should be") }
+            depth -= 1
+            return .array(elements)
+        }
+    }
+
+    private mutating func parseString() throws(SyntaxError) -> String {
+        let open = index
+        index += 1
+        var buffer: [UInt8] = []
+        var runStart = index
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "\""):
+                buffer += bytes[runStart..<index]
+                index += 1
+                return String(decoding: buffer, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                buffer += bytes[runStart..<index]
+                index += 1
+                try parseEscape(into: &buffer)
+                runStart = index
+            case 0..<0x20:
+                throw SyntaxError(message: "control character 0x\(Self.hex(bytes[index])) inside a string", offset: index)
+            default:
+                index += 1
+            }
+        }
+        throw SyntaxError(message: "the string that starts here is not closed", offset: open)
+    }
+
+    private mutating func parseEscape(into buffer: inout [UInt8]) throws(SyntaxError) {
+        guard index < bytes.count else { throw SyntaxError(message: "unexpected end of the body in an escape", offset: index) }
+        let escape = bytes[index]
+        index += 1
+        switch escape {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): buffer.append(escape)
+        case UInt8(ascii: "b"): buffer.append(0x08)
+        case UInt8(ascii: "f"): buffer.append(0x0C)
+        case UInt8(ascii: "n"): buffer.append(0x0A)
+        case UInt8(ascii: "r"): buffer.append(0x0D)
+        case UInt8(ascii: "t"): buffer.append(0x09)
+        case UInt8(ascii: "u"):
+            let escapeStart = index - 2
+            var code = try parseHex4()
+            if (0xD800...0xDBFF).contains(code) {
+                guard bytes[index...].starts(with: Array("\\u".utf8)) else {
+                    throw SyntaxError(message: "\\u escape of a lone surrogate", offset: escapeStart)
+                }
+                index += 2
+                let low = try parseHex4()
+                guard (0xDC00...0xDFFF).contains(low) else { throw SyntaxError(message: "\\u escape of a lone surrogate", offset: escapeStart) }
+                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+            }
+            guard let scalar = Unicode.Scalar(code) else { throw SyntaxError(message: "\\u escape of a lone surrogate", offset: escapeStart) }
+            UTF8.encode(scalar) { buffer.append($0) }
+        default:
+            throw SyntaxError(message: "unknown escape '\\\(Unicode.Scalar(escape))'", offset: index - 2)
+        }
+    }
+
+    private mutating func parseHex4() throws(SyntaxError) -> UInt32 {
+        var code: UInt32 = 0
+        for _ in 0..<4 {
+            guard index < bytes.count, let digit = Self.hexValue(bytes[index]) else {
+                throw SyntaxError(message: "\\u must be followed by four hex digits", offset: index)
+            }
+            code = code << 4 | UInt32(digit)
+            index += 1
+        }
+        return code
+    }
+
+    /// The number's text exactly as written, after checking it against the JSON grammar.
+    private mutating func parseNumber() throws(SyntaxError) -> String {
+        let start = index
+        _ = consume(UInt8(ascii: "-"))
+        if consume(UInt8(ascii: "0")) {
+            // A leading zero stands alone: "01" is not JSON.
+        } else {
+            try digits()
+        }
+        if consume(UInt8(ascii: ".")) { try digits() }
+        if consume(UInt8(ascii: "e")) || consume(UInt8(ascii: "E")) {
+            if !consume(UInt8(ascii: "+")) { _ = consume(UInt8(ascii: "-")) }
+            try digits()
+        }
+        return String(decoding: bytes[start..<index], as: UTF8.self)
+    }
+
+    private mutating func digits() throws(SyntaxError) {
+        let start = index
+        while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+        if index == start { throw unexpected("where a digit should be") }
+    }
+
+    private mutating func parseLiteral(_ word: String, _ value: JSONValue) throws(SyntaxError) -> JSONValue {
+        guard bytes[index...].starts(with: word.utf8) else { throw unexpected("where a value should start") }
+        index += word.utf8.count
+        return value
+    }
+
+    private mutating func enter() throws(SyntaxError) {
+        depth += 1
+        if depth > JSONParser.maxDepth { throw SyntaxError(message: "nested deeper than \(JSONParser.maxDepth) levels", offset: index) }
+    }
+
+    private mutating func consume(_ byte: UInt8) -> Bool {
+        guard index < bytes.count, bytes[index] == byte else { return false }
+        index += 1
+        return true
+    }
+
+    private mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"): index += 1
+            default: return
+            }
+        }
+    }
+
+    private static func hex(_ byte: UInt8) -> String {
+        let digits = Array("0123456789abcdef")
+        return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
+    }
+
+    private static func hexValue(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
+    private func unexpected(_ context: String) -> SyntaxError {
+        guard index < bytes.count else { return SyntaxError(message: "unexpected end of the body \(context)", offset: index) }
+        let byte = bytes[index]
+        let shown = (0x21...0x7E).contains(byte) ? "'\(Unicode.Scalar(byte))'" : "byte 0x\(Self.hex(byte))"
+        return SyntaxError(message: "unexpected \(shown) \(context)", offset: index)
+    }
+}
