@@ -27,6 +27,7 @@ YAML
 # delivery afresh, so the run measures a backlog of COUNT draining.
 "$bin/leadgate-bench-ceiling" "$receiver_port" >/dev/null 2>&1 &
 receiver_pid=$!
+wait_listening "http://127.0.0.1:$receiver_port/ingest/probe"
 "${LEADGATE:-$bin/leadgate}" serve --config "$work/deliver.yaml" 2>/dev/null &
 gateway_pid=$!
 wait_ready "http://127.0.0.1:$port/healthz"
@@ -51,6 +52,8 @@ rss_start=""
 # RSS as the backlog drains: at the first delivery, then each time another quarter of it is delivered.
 rss_quarters=""
 quarter=1
+last_count=-1
+last_progress=$(date +%s)
 while :; do
   done_count=$(sqlite3 "$work/deliver.sqlite" "SELECT count(*) FROM outbox WHERE status = 'delivered'" 2>/dev/null || echo 0)
   rss=$(awk '/VmRSS/ {print $2}' /proc/$gateway_pid/status 2>/dev/null || echo 0)
@@ -60,6 +63,14 @@ while :; do
     quarter=$((quarter + 1))
   done
   [ "$done_count" -ge "$COUNT" ] && break
+  # Bounded: a receiver that died (or a port taken by something else) fails the run instead of hanging it.
+  if [ "$done_count" -gt "$last_count" ]; then last_count=$done_count; last_progress=$(date +%s); fi
+  if [ $(($(date +%s) - last_progress)) -ge 30 ]; then
+    kill -0 "$receiver_pid" 2>/dev/null || echo "the receiver is gone"
+    echo "no delivery for 30 s at $done_count of $COUNT:"
+    sqlite3 "$work/deliver.sqlite" "SELECT status, count(*), max(last_error) FROM outbox GROUP BY status"
+    exit 1
+  fi
   sleep 0.05
 done
 end=$(date +%s.%N)
