@@ -142,7 +142,7 @@ package struct JSONParser {
                 try parseEscape(into: &buffer)
                 runStart = index
             case 0..<0x20:
-                throw SyntaxError(message: "control character 0x\(Self.hex(bytes[index])) inside a string", offset: index)
+                throw SyntaxError(message: "control character 0x\(Hex.encoded([bytes[index]])) inside a string", offset: index)
             default:
                 index += 1
             }
@@ -183,7 +183,7 @@ package struct JSONParser {
     private mutating func parseHex4() throws(SyntaxError) -> UInt32 {
         var code: UInt32 = 0
         for _ in 0..<4 {
-            guard index < bytes.count, let digit = Self.hexValue(bytes[index]) else {
+            guard index < bytes.count, let digit = Hex.value(bytes[index]) else {
                 throw SyntaxError(message: "\\u must be followed by four hex digits", offset: index)
             }
             code = code << 4 | UInt32(digit)
@@ -241,24 +241,10 @@ package struct JSONParser {
         }
     }
 
-    private static func hex(_ byte: UInt8) -> String {
-        let digits = Array("0123456789abcdef")
-        return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
-    }
-
-    private static func hexValue(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
-
     private func unexpected(_ context: String) -> SyntaxError {
         guard index < bytes.count else { return SyntaxError(message: "unexpected end of the body \(context)", offset: index) }
         let byte = bytes[index]
-        let shown = (0x21...0x7E).contains(byte) ? "'\(Unicode.Scalar(byte))'" : "byte 0x\(Self.hex(byte))"
+        let shown = (0x21...0x7E).contains(byte) ? "'\(Unicode.Scalar(byte))'" : "byte 0x\(Hex.encoded([byte]))"
         return SyntaxError(message: "unexpected \(shown) \(context)", offset: index)
     }
 }

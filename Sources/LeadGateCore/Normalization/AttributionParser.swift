@@ -60,7 +60,7 @@ public enum AttributionParser {
         while index < encoded.endIndex {
             let byte = encoded[index]
             if byte == UInt8(ascii: "%"), index + 2 < encoded.endIndex,
-               let high = hexValue(encoded[index + 1]), let low = hexValue(encoded[index + 2]) {
+               let high = Hex.value(encoded[index + 1]), let low = Hex.value(encoded[index + 2]) {
                 bytes.append(high << 4 | low)
                 index += 3
             } else {
@@ -70,14 +70,5 @@ public enum AttributionParser {
         }
         // The slice lies between ASCII delimiters of a Swift string, so it is valid UTF-8 as sent.
         return String(validating: bytes, as: UTF8.self) ?? String(decoding: encoded, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import LeadGateCore
 
 /// HMAC-SHA256 signatures, their hex and base64 forms, and constant-time comparison of secrets, for the
 /// adapters that authenticate senders (web forms, Meta `X-Hub-Signature-256`, LinkedIn, Mailgun, Standard Webhooks).
@@ -46,14 +47,7 @@ public enum Signature {
 
     /// Lower-case hex of `bytes`.
     public static func hexEncoded(_ bytes: some Sequence<UInt8>) -> String {
-        func digit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble }
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.underestimatedCount * 2)
-        for byte in bytes {
-            out.append(digit(byte >> 4))
-            out.append(digit(byte & 0x0F))
-        }
-        return String(decoding: out, as: UTF8.self)
+        Hex.encoded(bytes)
     }
 
     /// The bytes of hex text in either case; nil for an odd length or a non-hex character.
@@ -87,11 +81,6 @@ public enum Signature {
 
     /// The value of one hex digit, either case; nil for any other byte.
     static func hexValue(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
-        default: nil
-        }
+        Hex.value(digit)
     }
 }
