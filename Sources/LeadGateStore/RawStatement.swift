@@ -12,24 +12,30 @@ private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 struct RawBinder {
     fileprivate let statement: OpaquePointer
     fileprivate var index: Int32 = 1
+    /// The first binding SQLite refused (a value over its length limit, out of memory): the statement does not run.
+    fileprivate var failure: Int32 = SQLITE_OK
+
+    private mutating func bound(_ code: Int32) {
+        if failure == SQLITE_OK { failure = code }
+        index += 1
+    }
 
     mutating func text(_ value: String?) {
-        defer { index += 1 }
-        guard var value else { sqlite3_bind_null(statement, index); return }
-        value.withUTF8 { utf8 in
-            // An empty buffer may have no address, which SQLite would read as NULL.
-            if let base = utf8.baseAddress {
-                sqlite3_bind_text(statement, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), Int32(utf8.count), transient)
-            } else {
-                sqlite3_bind_text(statement, index, "", 0, transient)
+        guard var value else { return bound(sqlite3_bind_null(statement, index)) }
+        let code = value.withUTF8 { utf8 in
+            // An empty buffer may have no address, which SQLite would read as NULL: bind "" then.
+            guard let base = utf8.baseAddress else {
+                return sqlite3_bind_text64(statement, index, "", 0, transient, UInt8(SQLITE_UTF8))
             }
+            return sqlite3_bind_text64(
+                statement, index, UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self), sqlite3_uint64(utf8.count), transient,
+                UInt8(SQLITE_UTF8))
         }
+        bound(code)
     }
 
     mutating func int(_ value: Int64?) {
-        defer { index += 1 }
-        guard let value else { sqlite3_bind_null(statement, index); return }
-        sqlite3_bind_int64(statement, index, value)
+        bound(value.map { sqlite3_bind_int64(statement, index, $0) } ?? sqlite3_bind_null(statement, index))
     }
 
     mutating func int(_ value: Int?) {
@@ -41,17 +47,15 @@ struct RawBinder {
     }
 
     mutating func double(_ value: Double?) {
-        defer { index += 1 }
-        guard let value else { sqlite3_bind_null(statement, index); return }
-        sqlite3_bind_double(statement, index, value)
+        bound(value.map { sqlite3_bind_double(statement, index, $0) } ?? sqlite3_bind_null(statement, index))
     }
 
     mutating func blob(_ value: [UInt8]) {
-        defer { index += 1 }
-        value.withUnsafeBytes { bytes in
+        let code = value.withUnsafeBytes { bytes in
             // A zero-length blob, never NULL, even for an empty array.
-            sqlite3_bind_blob(statement, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(bytes.count), transient)
+            sqlite3_bind_blob64(statement, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), sqlite3_uint64(bytes.count), transient)
         }
+        bound(code)
     }
 }
 
@@ -69,14 +73,17 @@ extension Statement {
         var binder = RawBinder(statement: statement)
         bind(&binder)
         defer { sqlite3_reset(statement) }
+        func failure(_ code: Int32) -> DatabaseError {
+            DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(statement))), sql: sql)
+        }
+        guard binder.failure == SQLITE_OK else { throw failure(binder.failure) }
         switch sqlite3_step(statement) {
         case SQLITE_ROW:
             return read(RawRow(statement: statement))
         case SQLITE_DONE:
             return nil
         case let code:
-            throw DatabaseError(
-                resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(statement))), sql: sql)
+            throw failure(code)
         }
     }
 }

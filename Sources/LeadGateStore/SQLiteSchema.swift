@@ -89,6 +89,8 @@ extension StoredLeadBody {
                     case ("at", .string(let time)):
                         guard let date = try? Date(time, strategy: .iso8601) else { throw corrupt("has consent time '\(time)'") }
                         consent.at = date
+                    case ("marketing", .null), ("at", .null): break
+                    case ("marketing", _), ("at", _): throw corrupt("has \(value.kindName) for consent \(key)")
                     default: break
                     }
                 }
@@ -210,36 +212,41 @@ enum StoredQualification {
         return writer.string
     }
 
-    private struct Compact: Decodable {
-        var d: LeadStatus
-        var x: String?
-        var r: [[Cell]]
-    }
-
-    private enum Cell: Decodable {
-        case int(Int), text(String), none
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if container.decodeNil() { self = .none } else if let number = try? container.decode(Int.self) { self = .int(number) } else {
-                self = .text(try container.decode(String.self))
+    static func decode(_ json: String, criteria: String, score: Int, names: [String]) throws -> Qualification {
+        func corrupt(_ what: String) -> StoreError {
+            StoreError(code: "corrupt_row", message: "the stored qualification of \(criteria) \(what)")
+        }
+        let root: JSONValue
+        do throws(JSONParser.SyntaxError) {
+            root = try JSONParser.parse(Array(json.utf8))
+        } catch {
+            throw corrupt("is not JSON: \(error.message) at byte \(error.offset)")
+        }
+        guard case .object(let members) = root else { throw corrupt("is \(root.kindName)") }
+        var decision: LeadStatus?, rejectedBy: String?, reasons: [QualificationReason] = []
+        for (key, value) in members {
+            switch (key, value) {
+            case ("d", .string(let text)):
+                guard let status = LeadStatus(rawValue: text) else { throw corrupt("has the unknown decision '\(text)'") }
+                decision = status
+            case ("x", .string(let text)): rejectedBy = text
+            case ("r", .array(let rules)):
+                for (index, (rule, _)) in rules.enumerated() {
+                    guard case .array(let cells) = rule else { throw corrupt("has \(rule.kindName) for rule \(index + 1)") }
+                    // [passed, points, value, note]: numbers as written, value and note text or null, trailing ones left out.
+                    func cell(_ position: Int) -> JSONValue { position < cells.count ? cells[position].value : .null }
+                    func number(_ position: Int) -> Int { if case .number(let text) = cell(position) { Int(text) ?? 0 } else { 0 } }
+                    func text(_ position: Int) -> String? { if case .string(let text) = cell(position) { text } else { nil } }
+                    reasons.append(QualificationReason(
+                        rule: index < names.count ? names[index] : "rule \(index + 1)", passed: number(0) == 1,
+                        points: number(1), value: text(2), note: text(3)
+                    ))
+                }
+            default: break
             }
         }
-
-        var int: Int { if case .int(let value) = self { value } else { 0 } }
-        var text: String? { if case .text(let value) = self { value } else { nil } }
-    }
-
-    static func decode(_ json: String, criteria: String, score: Int, names: [String]) throws -> Qualification {
-        let compact = try LeadJSON.decoder().decode(Compact.self, from: Data(json.utf8))
-        let reasons = compact.r.enumerated().map { index, cells in
-            QualificationReason(
-                rule: index < names.count ? names[index] : "rule \(index + 1)", passed: cells.first?.int == 1,
-                points: cells.count > 1 ? cells[1].int : 0, value: cells.count > 2 ? cells[2].text : nil,
-                note: cells.count > 3 ? cells[3].text : nil
-            )
-        }
-        return Qualification(criteria: criteria, score: score, decision: compact.d, rejectedBy: compact.x, reasons: reasons)
+        guard let decision else { throw corrupt("has no decision") }
+        return Qualification(criteria: criteria, score: score, decision: decision, rejectedBy: rejectedBy, reasons: reasons)
     }
 }
 

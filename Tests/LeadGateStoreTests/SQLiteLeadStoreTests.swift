@@ -259,7 +259,7 @@ extension Result where Failure == any Error {
         #expect(decoded == body)
         let foundation = try LeadJSON.decoder().decode(StoredLeadBody.self, from: LeadJSON.encoder().encode(body))
         #expect(foundation == decoded, "the writer and JSONEncoder say the same thing")
-        #expect(try StoredLeadBody(json: body.json()) == body, "the hand-written reader reads the writer back")
+        #expect(try StoredLeadBody(json: body.json()) == body, "the parser reads the writer back")
         #expect(try StoredLeadBody(json: String(decoding: LeadJSON.encoder().encode(body), as: UTF8.self)) == body)
         let empty = StoredLeadBody(contact: Contact(), attribution: Attribution(source: "s", sourceType: "t"), fields: [:], consent: Consent(), problems: [])
         #expect(try LeadJSON.decoder().decode(StoredLeadBody.self, from: Data(empty.json().utf8)) == empty)
@@ -273,5 +273,26 @@ extension Result where Failure == any Error {
         // Members a newer writer adds are stepped over.
         let newer = #"{"attribution": {"source": "s", "source_type": "t", "x": [1, {"y": null}]}, "score": 1.5e3, "tags": ["a"], "fields": {}}"#
         #expect(try StoredLeadBody(json: newer).attribution.source == "s")
+        #expect(throws: StoreError.self) { try StoredLeadBody(json: #"{"attribution": {"source": "s", "source_type": "t"}, "consent": {"marketing": "yes"}}"#) }
+    }
+
+    @Test func theStoredQualificationReadsBackRuleByRule() throws {
+        let reasons = [
+            QualificationReason(rule: "budget", passed: true, points: 20, value: "₪20,000", note: nil),
+            QualificationReason(rule: "spam", passed: false, points: 0, value: nil, note: "not \"seen\""),
+            QualificationReason(rule: "penalty", passed: true, points: -5, value: "דחוף\n", note: nil),
+            QualificationReason(rule: "named", passed: false, points: 0, value: nil, note: nil),
+        ]
+        let qualification = Qualification(criteria: "crm@3", score: 15, decision: .opportunity, rejectedBy: nil, reasons: reasons)
+        let json = StoredQualification.json(qualification)
+        let names = reasons.map(\.rule)
+        #expect(try StoredQualification.decode(json, criteria: "crm@3", score: 15, names: names) == qualification)
+        let rejected = Qualification(criteria: "crm@3", score: 0, decision: .rejected, rejectedBy: "spam", reasons: reasons)
+        #expect(try StoredQualification.decode(StoredQualification.json(rejected), criteria: "crm@3", score: 0, names: names) == rejected)
+        // Rules the names do not cover are numbered; broken documents are errors, not empty qualifications.
+        #expect(try StoredQualification.decode(json, criteria: "crm@3", score: 15, names: []).reasons.map(\.rule) == ["rule 1", "rule 2", "rule 3", "rule 4"])
+        for broken in [String(json.dropLast()), #"{"r": []}"#, #"{"d": "maybe", "r": []}"#, #"{"d": "lead", "r": [1]}"#] {
+            #expect(throws: StoreError.self) { try StoredQualification.decode(broken, criteria: "crm@3", score: 0, names: names) }
+        }
     }
 }

@@ -2,20 +2,22 @@ import CSQLiteWAL
 import Foundation
 import GRDB
 import GRDBSQLite
+import Synchronization
 import Testing
 @testable import LeadGateStore
 
 @Suite struct WALWriteTests {
     /// The writes SQLite made to the writer's WAL, and those that reached the file.
     func walWrites(_ store: SQLiteLeadStore) async throws -> (asked: Int64, made: Int64) {
-        try await store.pool.writeWithoutTransaction { db in
+        let (code, counts) = try await store.pool.writeWithoutTransaction { db in
             var counts: [Int64] = [0, 0]
-            let rc = counts.withUnsafeMutableBufferPointer {
+            let code = counts.withUnsafeMutableBufferPointer {
                 sqlite3_file_control(db.sqliteConnection, "main", LEADGATE_FCNTL_WAL_WRITES, $0.baseAddress)
             }
-            #expect(rc == SQLITE_OK)
-            return (counts[0], counts[1])
+            return (code, counts)
         }
+        #expect(code == SQLITE_OK)
+        return (counts[0], counts[1])
     }
 
     @Test func everyConnectionOpensThroughLeadGatesVFS() async throws {
@@ -47,14 +49,18 @@ import Testing
         let count: @Sendable () async throws -> Int = {
             try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM touches t JOIN leads l ON l.id = t.lead_id") ?? -1 }
         }
+        let writing = WriterState()
         try await withThrowingTaskGroup(of: [Int].self) { group in
             group.addTask {
+                // Done whatever happens, so the reader stops even when a commit fails.
+                defer { writing.done.withLock { $0 = true } }
                 for index in 0..<300 { _ = try await store.commit([record(email: "w\(index)@example.com")]) }
                 return []
             }
             group.addTask {
                 var seen: [Int] = []
-                while seen.last ?? 0 < 300 { seen.append(try await count()) }
+                while !writing.done.withLock({ $0 }) { seen.append(try await count()) }
+                seen.append(try await count())
                 return seen
             }
             for try await seen in group where !seen.isEmpty {
@@ -63,5 +69,23 @@ import Testing
             }
         }
         #expect(try await count() == 300)
+    }
+}
+
+/// Whether the writer task of a test has finished.
+private final class WriterState: Sendable {
+    let done = Mutex(false)
+}
+
+@Suite struct RawStatementTests {
+    @Test func aValueSQLiteRefusesFailsTheIntakeAndWritesNothing() async throws {
+        let store = try SQLiteLeadStore(path: temporaryDatabasePath())
+        // A length limit below the lead's body: binding the body must fail the insert, not bind NULL in its place.
+        _ = try await store.pool.writeWithoutTransaction { db in sqlite3_limit(db.sqliteConnection, SQLITE_LIMIT_LENGTH, 2000) }
+        let long = record(email: "long@example.com", fields: ["message": String(repeating: "שלום ", count: 500)])
+        let error = await #expect(throws: DatabaseError.self) { _ = try await store.commit([long]) }
+        #expect(error?.resultCode == .SQLITE_TOOBIG)
+        #expect(try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM leads") } == 0)
+        #expect(try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM touches") } == 0)
     }
 }
