@@ -309,17 +309,15 @@ struct IntakeWriter {
         guard let seq else { return nil }
         let row = try Row.fetchOne(
             db.cachedStatement(sql: """
-                SELECT id, status, body, product, owner, stage, amount, currency, probability, expected_close, closed_at, manual
-                FROM leads WHERE seq = ?
+                SELECT id, status, body, product, owner, \(SQLiteSchema.opportunityColumns) FROM leads WHERE seq = ?
                 """),
             arguments: [seq]
         )
-        guard let row, let status = LeadStatus(rawValue: row["status"]) else { return nil }
-        let text: String = row["body"]
-        let body = try StoredLeadBody(json: text)
+        guard let row, let status = LeadStatus(rawValue: row[1]) else { return nil }
+        let body = try StoredLeadBody(json: row[2] as String)
         return ExistingLead(
-            id: row["id"], status: status, body: body, product: row["product"], owner: row["owner"],
-            opportunity: SQLiteSchema.opportunity(from: row)
+            id: row[0], status: status, body: body, product: row[3], owner: row[4],
+            opportunity: SQLiteSchema.opportunity(from: row, at: 5)
         )
     }
 

@@ -50,7 +50,8 @@ struct RawBinder {
         bound(value.map { sqlite3_bind_double(statement, index, $0) } ?? sqlite3_bind_null(statement, index))
     }
 
-    mutating func blob(_ value: [UInt8]) {
+    mutating func blob(_ value: [UInt8]?) {
+        guard let value else { return bound(sqlite3_bind_null(statement, index)) }
         let code = value.withUnsafeBytes { bytes in
             // A zero-length blob, never NULL, even for an empty array.
             sqlite3_bind_blob64(statement, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), sqlite3_uint64(bytes.count), transient)

@@ -7,21 +7,24 @@ extension SQLiteLeadStore {
         let moment = SQLiteSchema.millis(now)
         return try await pool.write { db in
             // One statement claims the batch; RETURNING gives no order, so the due order is restored here.
-            try Row.fetchAll(
-                db,
-                sql: """
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(sql: """
                     UPDATE outbox SET claimed_until = ? WHERE seq IN (
                         SELECT seq FROM outbox
                         WHERE status IN ('pending', 'failed') AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)
                           AND channel NOT IN (SELECT channel FROM disabled_channels)
                         ORDER BY next_attempt_at, seq LIMIT ?)
-                    RETURNING *
-                    """,
+                    RETURNING \(Self.deliveryColumns), seq
+                    """),
                 arguments: [SQLiteSchema.millis(leaseUntil), moment, moment, limit]
             )
-            .map { (seq: $0["seq"] as Int64, delivery: try Self.delivery($0)) }
-            .sorted { ($0.delivery.nextAttemptAt, $0.seq) < ($1.delivery.nextAttemptAt, $1.seq) }
-            .map(\.delivery)
+            var claimed: [(seq: Int64, delivery: Delivery)] = []
+            while let row = try rows.next() {
+                claimed.append((seq: row[Self.deliveryColumnCount], delivery: try Self.delivery(row)))
+            }
+            return claimed
+                .sorted { ($0.delivery.nextAttemptAt, $0.seq) < ($1.delivery.nextAttemptAt, $1.seq) }
+                .map(\.delivery)
         }
     }
 
@@ -43,7 +46,10 @@ extension SQLiteLeadStore {
         let at = SQLiteSchema.millis(attempt.at)
         try db.cachedStatement(sql: """
             INSERT INTO delivery_attempts (delivery_id, at, status, latency_ms, error, response) VALUES (?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [record.deliveryID, at, attempt.status, attempt.latencyMilliseconds, attempt.error, attempt.response])
+            """).executeRaw {
+                $0.text(record.deliveryID); $0.int(at); $0.int(attempt.status); $0.int(attempt.latencyMilliseconds)
+                $0.text(attempt.error); $0.text(attempt.response)
+            }
         let status: DeliveryStatus
         var next = at
         switch record.outcome {
@@ -68,19 +74,20 @@ extension SQLiteLeadStore {
             UPDATE outbox SET status = ?, attempts = attempts + 1, next_attempt_at = ?, claimed_until = NULL,
                 last_status = ?, last_error = ?, updated_at = ?, payload = COALESCE(payload, ?)
             WHERE id = ?
-            """).execute(arguments: [
-                status.rawValue, next, attempt.status, attempt.error, at, record.payload.map { Data($0) }, record.deliveryID,
-            ])
+            """).executeRaw {
+                $0.text(status.rawValue); $0.int(next); $0.int(attempt.status); $0.text(attempt.error); $0.int(at)
+                $0.blob(record.payload); $0.text(record.deliveryID)
+            }
     }
 
     public func deliveries(status: DeliveryStatus?, limit: Int) async throws -> [Delivery] {
         try await pool.read { db in
             if let status {
                 return try Row.fetchAll(
-                    db, sql: "SELECT * FROM outbox WHERE status = ? ORDER BY seq DESC LIMIT ?", arguments: [status.rawValue, limit]
+                    db, sql: "SELECT \(Self.deliveryColumns) FROM outbox WHERE status = ? ORDER BY seq DESC LIMIT ?", arguments: [status.rawValue, limit]
                 ).map(Self.delivery)
             }
-            return try Row.fetchAll(db, sql: "SELECT * FROM outbox ORDER BY seq DESC LIMIT ?", arguments: [limit]).map(Self.delivery)
+            return try Row.fetchAll(db, sql: "SELECT \(Self.deliveryColumns) FROM outbox ORDER BY seq DESC LIMIT ?", arguments: [limit]).map(Self.delivery)
         }
     }
 
@@ -119,16 +126,22 @@ extension SQLiteLeadStore {
         }
     }
 
+    /// The columns `delivery(_:)` reads, by position (see `SQLiteSchema.leadColumns`).
+    static let deliveryColumns = "id, channel, event, lead_id, status, attempts, next_attempt_at, payload, last_status, last_error, created_at"
+    static let deliveryColumnCount = 11
+
+    /// A delivery from a row that starts with `deliveryColumns`.
     static func delivery(_ row: Row) throws -> Delivery {
-        let eventText: String = row["event"]
-        let statusText: String = row["status"]
+        let id: String = row[0]
+        let eventText: String = row[2]
+        let statusText: String = row[4]
         guard let event = LeadEvent(rawValue: eventText), let status = DeliveryStatus(rawValue: statusText) else {
-            throw StoreError(code: "corrupt_row", message: "delivery \(row["id"] as String? ?? "?") has event '\(eventText)', status '\(statusText)'")
+            throw StoreError(code: "corrupt_row", message: "delivery \(id) has event '\(eventText)', status '\(statusText)'")
         }
         return Delivery(
-            id: row["id"], channel: row["channel"], event: event, leadID: row["lead_id"], status: status, attempts: row["attempts"],
-            nextAttemptAt: SQLiteSchema.date(row["next_attempt_at"]), payload: (row["payload"] as Data?).map { [UInt8]($0) },
-            lastStatus: row["last_status"], lastError: row["last_error"], createdAt: SQLiteSchema.date(row["created_at"])
+            id: id, channel: row[1], event: event, leadID: row[3], status: status, attempts: row[5],
+            nextAttemptAt: SQLiteSchema.date(row[6]), payload: (row[7] as Data?).map { [UInt8]($0) },
+            lastStatus: row[8], lastError: row[9], createdAt: SQLiteSchema.date(row[10])
         )
     }
 }

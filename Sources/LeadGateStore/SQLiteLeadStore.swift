@@ -158,7 +158,7 @@ public final class SQLiteLeadStore: LeadStore {
 
     public func lead(id: String) async throws -> Lead? {
         try await pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM leads WHERE id = ?", arguments: [id]) else { return nil }
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(SQLiteSchema.leadColumns) FROM leads WHERE id = ?", arguments: [id]) else { return nil }
             return try SQLiteSchema.lead(from: row, touches: SQLiteSchema.touches(of: id, in: db), ruleNames: ruleNames, in: db)
         }
     }
@@ -168,9 +168,10 @@ public final class SQLiteLeadStore: LeadStore {
         return try await pool.read { db in
             let touches = try SQLiteSchema.touches(ofLeads: ids, in: db)
             var leads: [String: Lead] = [:]
-            let leadRows: SQLRequest<Row> = "SELECT * FROM leads WHERE id IN \(ids)"
-            for row in try leadRows.fetchAll(db) {
-                let lead = try SQLiteSchema.lead(from: row, touches: touches[row["id"]] ?? [], ruleNames: ruleNames, in: db)
+            let leadRows: SQLRequest<Row> = "SELECT \(sql: SQLiteSchema.leadColumns) FROM leads WHERE id IN \(ids)"
+            let rows = try Row.fetchCursor(db, leadRows)
+            while let row = try rows.next() {
+                let lead = try SQLiteSchema.lead(from: row, touches: touches[row[0]] ?? [], ruleNames: ruleNames, in: db)
                 leads[lead.id] = lead
             }
             return leads
@@ -212,11 +213,11 @@ public final class SQLiteLeadStore: LeadStore {
             }
             let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
             _ = arguments.append(contentsOf: [limit + 1])
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM leads \(filter) ORDER BY id DESC LIMIT ?", arguments: arguments)
+            let rows = try Row.fetchAll(db, sql: "SELECT \(SQLiteSchema.leadColumns) FROM leads \(filter) ORDER BY id DESC LIMIT ?", arguments: arguments)
             let page = rows.prefix(limit)
-            let touches = try SQLiteSchema.touches(ofLeads: page.map { $0["id"] }, in: db)
+            let touches = try SQLiteSchema.touches(ofLeads: page.map { $0[0] }, in: db)
             let leads = try page.map { row in
-                try SQLiteSchema.lead(from: row, touches: touches[row["id"]] ?? [], ruleNames: ruleNames, in: db)
+                try SQLiteSchema.lead(from: row, touches: touches[row[0]] ?? [], ruleNames: ruleNames, in: db)
             }
             return LeadPage(leads: leads, next: rows.count > limit ? leads.last?.id : nil)
         }
@@ -227,7 +228,7 @@ public final class SQLiteLeadStore: LeadStore {
         _ change: @escaping @Sendable (Lead) throws -> LeadState
     ) async throws -> Lead? {
         try await pool.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM leads WHERE id = ?", arguments: [leadID]) else { return nil }
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(SQLiteSchema.leadColumns) FROM leads WHERE id = ?", arguments: [leadID]) else { return nil }
             let lead = try SQLiteSchema.lead(from: row, touches: [], ruleNames: ruleNames, in: db)
             let old = LeadState(of: lead)
             let new = try change(lead)
@@ -269,7 +270,7 @@ public final class SQLiteLeadStore: LeadStore {
                     opportunity?.closedAt.map(SQLiteSchema.millis), opportunity?.manual ?? false, SQLiteSchema.millis(recordedAt), leadID,
                 ]
             )
-            guard let updated = try Row.fetchOne(db, sql: "SELECT * FROM leads WHERE id = ?", arguments: [leadID]) else { return nil }
+            guard let updated = try Row.fetchOne(db, sql: "SELECT \(SQLiteSchema.leadColumns) FROM leads WHERE id = ?", arguments: [leadID]) else { return nil }
             return try SQLiteSchema.lead(from: updated, touches: SQLiteSchema.touches(of: leadID, in: db), ruleNames: ruleNames, in: db)
         }
     }
@@ -279,17 +280,16 @@ public final class SQLiteLeadStore: LeadStore {
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT body, created_at, stage, amount, currency, probability, expected_close, closed_at, manual
+                    SELECT body, created_at, \(SQLiteSchema.opportunityColumns)
                     FROM leads WHERE product = ? AND created_at >= ? AND is_test = 0 ORDER BY id
                     """,
                 arguments: [product, since.map(SQLiteSchema.millis) ?? Int64.min]
             )
             while let row = try rows.next() {
-                let text: String = row["body"]
-                let stored = try StoredLeadBody(json: text)
+                let stored = try StoredLeadBody(json: row[0] as String)
                 try body(ReplayLead(
-                    lead: stored.normalized, receivedAt: SQLiteSchema.date(row["created_at"]),
-                    opportunity: SQLiteSchema.opportunity(from: row)
+                    lead: stored.normalized, receivedAt: SQLiteSchema.date(row[1]),
+                    opportunity: SQLiteSchema.opportunity(from: row, at: 2)
                 ))
             }
         }

@@ -489,27 +489,37 @@ enum SQLiteSchema {
         searchKey([contact.fullName, contact.email, contact.phone, contact.company].compactMap { $0 }.joined(separator: " "))
     }
 
+    /// The columns `lead(from:)` reads, in the order it reads them. Rows are read by position: GRDB finds a column by
+    /// name by lower-casing every column name of the row, which was most of reading a page or a batch of deliveries.
+    static let leadColumns = """
+        id, status, reject_reason, body, is_test, product, owner, score, criteria, qualification, created_at, updated_at, \
+        deleted_at_source, \(opportunityColumns)
+        """
+    /// The columns `opportunity(from:at:)` reads, from its first position on.
+    static let opportunityColumns = "stage, amount, currency, probability, expected_close, closed_at, manual"
+
+    /// A lead from a row of `leadColumns`.
     static func lead(from row: Row, touches: [TouchSummary], ruleNames: RuleNames, in db: Database) throws -> Lead {
-        let bodyText: String = row["body"]
-        let body = try StoredLeadBody(json: bodyText)
-        let statusText: String = row["status"]
+        let id: String = row[0]
+        let statusText: String = row[1]
         guard let status = LeadStatus(rawValue: statusText) else {
-            throw StoreError(code: "corrupt_row", message: "lead \(row["id"] as String? ?? "?") has unknown status '\(statusText)'")
+            throw StoreError(code: "corrupt_row", message: "lead \(id) has unknown status '\(statusText)'")
         }
+        let body = try StoredLeadBody(json: row[3] as String)
         var qualification: Qualification?
-        if let json: String = row["qualification"], let criteria: String = row["criteria"] {
+        if let json: String = row[9], let criteria: String = row[8] {
             qualification = try StoredQualification.decode(
-                json, criteria: criteria, score: row["score"] ?? 0, names: ruleNames.names(of: criteria, in: db)
+                json, criteria: criteria, score: row[7] ?? 0, names: ruleNames.names(of: criteria, in: db)
             )
         }
         return Lead(
-            id: row["id"], status: status, rejectReason: row["reject_reason"], contact: body.contact,
+            id: id, status: status, rejectReason: row[2], contact: body.contact,
             attribution: body.attribution, fields: body.fields, consent: body.consent, problems: body.problems,
-            isTest: row["is_test"], product: row["product"], qualification: qualification, owner: row["owner"],
-            opportunity: opportunity(from: row), touches: touches,
-            createdAt: date(row["created_at"]), updatedAt: date(row["updated_at"]),
-            fetch: status == .pendingFetch ? try fetchStatus(of: row["id"], in: db) : nil,
-            deletedAtSource: (row["deleted_at_source"] as Int64?).map(date)
+            isTest: row[4], product: row[5], qualification: qualification, owner: row[6],
+            opportunity: opportunity(from: row, at: 13), touches: touches,
+            createdAt: date(row[10]), updatedAt: date(row[11]),
+            fetch: status == .pendingFetch ? try fetchStatus(of: id, in: db) : nil,
+            deletedAtSource: (row[12] as Int64?).map(date)
         )
     }
 
@@ -525,11 +535,12 @@ enum SQLiteSchema {
         )
     }
 
-    static func opportunity(from row: Row) -> Opportunity? {
-        guard let stage: String = row["stage"] else { return nil }
+    /// The opportunity of a row holding `opportunityColumns` from position `first` on; nil without a stage.
+    static func opportunity(from row: Row, at first: Int) -> Opportunity? {
+        guard let stage: String = row[first] else { return nil }
         return Opportunity(
-            stage: stage, amount: row["amount"], currency: row["currency"], probability: row["probability"] ?? 0,
-            expectedClose: row["expected_close"], closedAt: (row["closed_at"] as Int64?).map(date), manual: row["manual"]
+            stage: stage, amount: row[first + 1], currency: row[first + 2], probability: row[first + 3] ?? 0,
+            expectedClose: row[first + 4], closedAt: (row[first + 5] as Int64?).map(date), manual: row[first + 6]
         )
     }
 
@@ -542,13 +553,10 @@ enum SQLiteSchema {
         guard !ids.isEmpty else { return [:] }
         let request: SQLRequest<Row> = "SELECT lead_id, id, source, external_id, received_at FROM touches WHERE lead_id IN \(ids) ORDER BY received_at, id"
         var touches: [String: [TouchSummary]] = [:]
-        for row in try request.fetchAll(db) {
-            touches[row["lead_id"], default: []].append(touchSummary(row))
+        let rows = try Row.fetchCursor(db, request)
+        while let row = try rows.next() {
+            touches[row[0], default: []].append(TouchSummary(id: row[1], source: row[2], externalID: row[3], receivedAt: date(row[4])))
         }
         return touches
-    }
-
-    private static func touchSummary(_ row: Row) -> TouchSummary {
-        TouchSummary(id: row["id"], source: row["source"], externalID: row["external_id"], receivedAt: date(row["received_at"]))
     }
 }
