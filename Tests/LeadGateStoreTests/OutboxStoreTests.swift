@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import LeadGateCore
 import Testing
 @testable import LeadGateStore
@@ -29,6 +30,15 @@ import Testing
         // Once the lease has run out, the rows are due again.
         let later = now.addingTimeInterval(121)
         #expect(try await store.claimDeliveries(now: later, leaseUntil: later.addingTimeInterval(120), limit: 10).count == 5)
+    }
+
+    @Test func theClaimWalksTheDueIndexInsteadOfSortingTheBacklog() async throws {
+        let (store, _) = try await Self.store(leads: 3)
+        let rows = try await store.pool.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SQLiteLeadStore.claimSQL, arguments: [2, 1, 1, 256]).map { $0["detail"] as String }
+        }
+        #expect(rows.contains { $0.contains("USING INDEX outbox_due") }, "\(rows)")
+        #expect(!rows.contains { $0.contains("TEMP B-TREE") }, "a claim must not sort the whole backlog: \(rows)")
     }
 
     @Test func readsTheLeadsOfABatchWithTheirTouches() async throws {
