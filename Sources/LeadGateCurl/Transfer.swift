@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import Synchronization
 
 /// What a finished transfer brought back, whatever the protocol.
 struct TransferOutcome: Sendable {
@@ -263,9 +264,22 @@ final class Transfer: @unchecked Sendable {
         throw CurlError(code: CurlError.Code(code), message: message)
     }
 
+    /// URLs parsed before: a channel sends every delivery to the same one. Cleared whole when full.
+    private static let parsed = Mutex<[String: (scheme: String, target: String?)]>([:])
+
     /// The lower-cased scheme and `host:port` (default port filled in) of `url` as libcurl itself parses it;
     /// nil when malformed.
     private static func parse(_ url: String) -> (scheme: String, target: String?)? {
+        if let known = parsed.withLock({ $0[url] }) { return known }
+        guard let result = parseAfresh(url) else { return nil }
+        parsed.withLock { known in
+            if known.count >= 256 { known.removeAll() }
+            known[url] = result
+        }
+        return result
+    }
+
+    private static func parseAfresh(_ url: String) -> (scheme: String, target: String?)? {
         guard let parsed = curl_url() else { return nil }
         defer { curl_url_cleanup(parsed) }
         // Without this flag libcurl refuses schemes it was built without, which would read as "malformed".

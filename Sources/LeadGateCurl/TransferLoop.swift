@@ -66,8 +66,7 @@ final class TransferLoop: Sendable {
                     // Checked under the lock: a cancellation handler that ran before this point queued its
                     // `.cancel` ahead of our `.start`, where it would have found nothing to cancel.
                     if Task.isCancelled { return .cancelled }
-                    state.commands.append(.start(transfer))
-                    curl_multi_wakeup(multi)
+                    queue(.start(transfer), in: &state)
                     return nil
                 }
                 if let refusal { transfer.complete(.failure(refusal)) }
@@ -75,10 +74,16 @@ final class TransferLoop: Sendable {
         } onCancel: {
             state.withLock { state in
                 guard state.phase != .stopped else { return }
-                state.commands.append(.cancel(transfer))
-                curl_multi_wakeup(multi)
+                queue(.cancel(transfer), in: &state)
             }
         }
+    }
+
+    /// Queues `command`, waking the thread only when the queue was empty: the thread takes the whole queue on every
+    /// wake-up, so a later command finds a wake-up still pending, and a burst of starts costs one.
+    private func queue(_ command: Command, in state: inout State) {
+        if state.commands.isEmpty { curl_multi_wakeup(multi) }
+        state.commands.append(command)
     }
 
     /// Asks the thread to fail what is in flight and exit, without waiting.
@@ -110,7 +115,7 @@ final class TransferLoop: Sendable {
         var active: [UnsafeMutableRawPointer: Transfer] = [:]
         while true {
             let (commands, stopping) = state.withLock { state in
-                defer { state.commands.removeAll() }
+                defer { state.commands.removeAll(keepingCapacity: true) }
                 return (state.commands, state.phase != .running)
             }
             for command in commands {

@@ -100,14 +100,22 @@ public final class OutboxWorker: Service {
         case recorded
     }
 
+    /// How many finished attempts wait for one transaction while others are still in flight, and how long at most
+    /// (checked as attempts finish). Each transaction ends in an fsync, which costs this machine's CPU too: a
+    /// transaction for whatever finished while the previous one committed was a dozen attempts at a time.
+    static let recordBatch = 64
+    static let recordDelay: TimeInterval = 0.25
+
     /// Delivers until nothing is due, as a pipeline: the next batch is claimed and rendered while the current
     /// one is being sent, at most `concurrency` requests per channel are in flight, and finished attempts are
-    /// recorded together, one transaction for whatever finished while the previous one was committing.
-    /// Returns how many deliveries it attempted.
+    /// recorded together: once `recordBatch` have finished, the oldest waited `recordDelay`, or nothing else is in
+    /// flight. Returns how many deliveries it attempted.
     @discardableResult
     public func drain(batch: Int = 256) async -> Int {
         var queues: [String: ChannelQueue] = [:]
         var finished: [AttemptRecord] = []
+        /// When the oldest of `finished` finished.
+        var waitingSince = Date.distantFuture
         var claiming = false, exhausted = false, recording = false
         var attempted = 0
 
@@ -132,8 +140,11 @@ public final class OutboxWorker: Service {
                         }
                     }
                 }
-                if !recording, !finished.isEmpty {
+                if !recording, !finished.isEmpty, finished.count >= Self.recordBatch
+                    || queues.values.allSatisfy({ $0.inFlight == 0 }) || now().timeIntervalSince(waitingSince) >= Self.recordDelay
+                {
                     recording = true
+                    waitingSince = .distantFuture
                     let records = finished
                     finished.removeAll(keepingCapacity: true)
                     group.addTask { await self.record(records) }
@@ -146,6 +157,7 @@ public final class OutboxWorker: Service {
                     for item in ready {
                         queues[item.delivery.channel, default: ChannelQueue(concurrency: item.channel.concurrency)].waiting.append(item)
                     }
+                    if !failed.isEmpty { waitingSince = min(waitingSince, now()) }
                     finished += failed
                     attempted += failed.count
                 case .sent(let channel, let record):
@@ -155,6 +167,7 @@ public final class OutboxWorker: Service {
                         queues[channel]?.waiting.removeAll()
                         queues[channel]?.next = 0
                     }
+                    if finished.isEmpty { waitingSince = now() }
                     finished.append(record)
                 case .recorded:
                     recording = false
