@@ -15,7 +15,8 @@ public final class CurlClient: Sendable {
     public init(configuration: CurlConfiguration = CurlConfiguration()) throws(CurlError) {
         try ProtocolText.checkSingleLine(configuration.userAgent, "the user agent")
         self.configuration = configuration
-        loop = try TransferLoop(maxConnectionsPerHost: configuration.maxConnectionsPerHost)
+        loop = try TransferLoop(
+            maxConnectionsPerHost: configuration.maxConnectionsPerHost, maxIdleConnections: configuration.maxIdleConnections)
     }
 
     deinit {
@@ -61,12 +62,17 @@ public struct CurlConfiguration: Sendable {
     public var userAgent: String
     /// At most this many connections to one host at a time (more transfers wait their turn); nil for no limit.
     public var maxConnectionsPerHost: Int?
+    /// How many finished connections are kept open for reuse. libcurl's own default follows how many transfers are
+    /// in flight, so a lull closed the connections a moment later opened again: 347 handshakes in a drain of
+    /// 20,000 deliveries over 32 connections.
+    public var maxIdleConnections: Int
 
-    /// The defaults: 10 s to connect, 30 s in all, 8 MiB of body, no redirects, the system's CAs.
+    /// The defaults: 10 s to connect, 30 s in all, 8 MiB of body, no redirects, the system's CAs, 64 idle connections.
     public init(
         connectTimeout: Duration = .seconds(10), timeout: Duration = .seconds(30),
         maxResponseBodySize: Int = 8 * 1024 * 1024, redirects: RedirectPolicy = .none,
-        caBundlePath: String? = nil, userAgent: String = "LeadGate", maxConnectionsPerHost: Int? = nil
+        caBundlePath: String? = nil, userAgent: String = "LeadGate", maxConnectionsPerHost: Int? = nil,
+        maxIdleConnections: Int = 64
     ) {
         self.connectTimeout = connectTimeout
         self.timeout = timeout
@@ -75,6 +81,7 @@ public struct CurlConfiguration: Sendable {
         self.caBundlePath = caBundlePath
         self.userAgent = userAgent
         self.maxConnectionsPerHost = maxConnectionsPerHost
+        self.maxIdleConnections = maxIdleConnections
     }
 }
 

@@ -36,18 +36,20 @@ final class TransferLoop: Sendable {
     private nonisolated(unsafe) let multi: UnsafeMutableRawPointer
     private let state = Mutex(State())
 
-    init(maxConnectionsPerHost: Int?) throws(CurlError) {
+    init(maxConnectionsPerHost: Int?, maxIdleConnections: Int) throws(CurlError) {
         guard curlGlobalInitialization == CURLE_OK else {
             throw CurlError(code: CurlError.Code(curlGlobalInitialization), message: "curl_global_init failed")
         }
         guard let multi = curl_multi_init() else {
             throw CurlError(code: CurlError.Code(CURLE_FAILED_INIT), message: "libcurl could not create a multi handle")
         }
-        if let maxConnectionsPerHost {
-            let code = ccurl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, maxConnectionsPerHost)
+        var options = [(CURLMOPT_MAXCONNECTS, maxIdleConnections, "maxIdleConnections")]
+        if let maxConnectionsPerHost { options.append((CURLMOPT_MAX_HOST_CONNECTIONS, maxConnectionsPerHost, "maxConnectionsPerHost")) }
+        for (option, value, name) in options {
+            let code = ccurl_multi_setopt_long(multi, option, value)
             guard code == CURLM_OK else {
                 curl_multi_cleanup(multi)
-                throw CurlError(code: .invalidArgument, message: "libcurl refused maxConnectionsPerHost: \(String(cString: curl_multi_strerror(code)))")
+                throw CurlError(code: .invalidArgument, message: "libcurl refused \(name): \(String(cString: curl_multi_strerror(code)))")
             }
         }
         self.multi = multi

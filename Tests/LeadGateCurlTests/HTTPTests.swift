@@ -163,6 +163,25 @@ struct HTTPTests {
         }
     }
 
+    @Test("the connections of a burst stay open for the next burst, whatever is in flight in between")
+    func idleConnectionsKept() async throws {
+        try await withHTTPPeer(reply: { _ in .respond(delay: .milliseconds(50)) }) { server, client in
+            func burst() async throws {
+                try await withThrowingTaskGroup(of: Int.self) { group in
+                    for _ in 0..<16 { group.addTask { try await client.perform(HTTPClientRequest(url: server.url())).status } }
+                    for try await status in group { #expect(status == 200) }
+                }
+            }
+            try await burst()
+            #expect(server.connectionCount == 16)
+            // libcurl's own default keeps four idle connections per transfer still in flight: the end of a burst closed some.
+            _ = try await client.perform(HTTPClientRequest(url: server.url()))
+            try await burst()
+            #expect(server.requests.count == 33)
+            #expect(server.connectionCount == 16)
+        }
+    }
+
     @Test("a closed port is refused at once, with the address in the message")
     func connectionRefused() async throws {
         let reserved = try ReservedPort()
