@@ -41,6 +41,10 @@ public struct HTTPClientResponse: Sendable {
     /// From the start of the transfer to the end of the body, as libcurl measured it.
     public var totalTime: Duration
 
+    init(_ outcome: TransferOutcome) {
+        self.init(status: outcome.responseCode, headers: outcome.headers, body: outcome.body, totalTime: outcome.totalTime)
+    }
+
     /// A response as `perform` returns it; public so that tests of callers can build one.
     public init(status: Int, headers: [(name: String, value: String)], body: [UInt8], totalTime: Duration) {
         self.status = status
@@ -66,13 +70,31 @@ extension CurlClient {
     /// Throws `CurlError` when no complete response arrived: refused, timed out, too large, cancelled, or a
     /// request that could inject header lines.
     public func perform(_ request: HTTPClientRequest) async throws(CurlError) -> HTTPClientResponse {
+        HTTPClientResponse(try await run(transfer(for: request)))
+    }
+
+    /// Sends `request` without waiting: `completion` gets the response, or the error `perform` would throw, on the
+    /// client's loop thread, where it must be brief (every other transfer waits while it runs).
+    ///
+    /// For callers that keep many requests in flight and collect their answers in batches, without a task for
+    /// each. Nothing cancels it but `shutdown()`; a request that could inject header lines fails at once.
+    public func start(_ request: HTTPClientRequest, completion: @escaping @Sendable (Result<HTTPClientResponse, CurlError>) -> Void) {
+        let transfer: Transfer
+        do {
+            transfer = try self.transfer(for: request)
+        } catch {
+            return completion(.failure(error))
+        }
+        start(transfer) { completion($0.map(HTTPClientResponse.init)) }
+    }
+
+    private func transfer(for request: HTTPClientRequest) throws(CurlError) -> Transfer {
         let transfer = try Transfer(
             url: request.url, protocols: "http,https",
             limits: limits(timeout: request.timeout, connectTimeout: request.connectTimeout, maxResponseBodySize: request.maxResponseBodySize),
             caBundlePath: configuration.caBundlePath)
         try configure(transfer, for: request)
-        let outcome = try await run(transfer)
-        return HTTPClientResponse(status: outcome.responseCode, headers: outcome.headers, body: outcome.body, totalTime: outcome.totalTime)
+        return transfer
     }
 
     private func configure(_ transfer: Transfer, for request: HTTPClientRequest) throws(CurlError) {

@@ -35,6 +35,11 @@ public final class CurlClient: Sendable {
         try await loop.perform(transfer).get()
     }
 
+    /// Starts `transfer` on the loop; `completion` gets its outcome on the loop thread.
+    func start(_ transfer: Transfer, completion: @escaping @Sendable (Result<TransferOutcome, CurlError>) -> Void) {
+        loop.start(transfer, completion: completion)
+    }
+
     /// The limits of one transfer: the call's own where given, else the configuration's.
     func limits(timeout: Duration?, connectTimeout: Duration?, maxResponseBodySize: Int?) -> TransferLimits {
         TransferLimits(

@@ -21,9 +21,9 @@ struct TransferLimits: Sendable {
 
 /// One easy handle and what its callbacks collect.
 ///
-/// `@unchecked Sendable` because ownership moves, it is never shared: the calling task builds and configures it,
-/// hands it to `TransferLoop` under the loop's lock, and from then on only the loop thread touches it until it
-/// resumes `continuation`, after which it is not used again.
+/// `@unchecked Sendable` because ownership moves, it is never shared: the caller builds and configures it, hands
+/// it to `TransferLoop` under the loop's lock, and from then on only the loop thread touches it until it calls
+/// `completion`, after which it is not used again.
 final class Transfer: @unchecked Sendable {
     private var easy: UnsafeMutableRawPointer?
     /// `host:port` of the peer, for messages; never the full URL, which may carry a secret (Slack webhook paths do).
@@ -36,7 +36,8 @@ final class Transfer: @unchecked Sendable {
     private var headers: [(name: String, value: String)] = []
     private var body: [UInt8] = []
     private var bodyTooLarge = false
-    var continuation: CheckedContinuation<Result<TransferOutcome, CurlError>, Never>?
+    /// Called once with the outcome, on the loop thread (or on the caller's, when the loop refuses the transfer).
+    var completion: (@Sendable (Result<TransferOutcome, CurlError>) -> Void)?
 
     /// A handle for `url` restricted to `protocols` (curl's list syntax, e.g. `http,https`), with the options every
     /// transfer shares: timeouts, TLS verification, the CA bundle, the body limit and the body callback.
@@ -144,8 +145,8 @@ final class Transfer: @unchecked Sendable {
     /// Resumes the waiting task with `result` (cancelled, shut down) and releases the handle. Loop thread only.
     func complete(_ result: Result<TransferOutcome, CurlError>) {
         close()
-        continuation?.resume(returning: result)
-        continuation = nil
+        completion?(result)
+        completion = nil
     }
 
     private func close() {

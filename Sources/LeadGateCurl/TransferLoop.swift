@@ -62,16 +62,9 @@ final class TransferLoop: Sendable {
     func perform(_ transfer: Transfer) async -> Result<TransferOutcome, CurlError> {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                transfer.continuation = continuation
-                let refusal: CurlError? = state.withLock { state in
-                    guard state.phase == .running else { return .shutDown }
-                    // Checked under the lock: a cancellation handler that ran before this point queued its
-                    // `.cancel` ahead of our `.start`, where it would have found nothing to cancel.
-                    if Task.isCancelled { return .cancelled }
-                    queue(.start(transfer), in: &state)
-                    return nil
-                }
-                if let refusal { transfer.complete(.failure(refusal)) }
+                // Checked under the lock: a cancellation handler that ran before this point queued its `.cancel`
+                // ahead of our `.start`, where it would have found nothing to cancel.
+                start(transfer, unless: { Task.isCancelled }) { continuation.resume(returning: $0) }
             }
         } onCancel: {
             state.withLock { state in
@@ -79,6 +72,22 @@ final class TransferLoop: Sendable {
                 queue(.cancel(transfer), in: &state)
             }
         }
+    }
+
+    /// Starts `transfer` on the loop thread; `completion` gets its outcome there. Fails it with `.cancelled` when
+    /// `cancelled` says so at the moment it would be queued, and with `.shutDown` once the loop is stopping.
+    func start(
+        _ transfer: Transfer, unless cancelled: () -> Bool = { false },
+        completion: @escaping @Sendable (Result<TransferOutcome, CurlError>) -> Void
+    ) {
+        transfer.completion = completion
+        let refusal: CurlError? = state.withLock { state in
+            guard state.phase == .running else { return .shutDown }
+            if cancelled() { return .cancelled }
+            queue(.start(transfer), in: &state)
+            return nil
+        }
+        if let refusal { transfer.complete(.failure(refusal)) }
     }
 
     /// Queues `command`, waking the thread only when the queue was empty: the thread takes the whole queue on every

@@ -9,11 +9,11 @@ public struct CurlTransport: DeliveryTransport {
         self.client = client
     }
 
-    public func post(_ request: OutboundRequest) async throws -> OutboundResponse {
-        let response = try await client.perform(HTTPClientRequest(
-            method: "POST", url: request.url, headers: request.headers, body: request.body, timeout: request.timeout
-        ))
-        return OutboundResponse(status: response.status, headers: response.headers, body: response.body)
+    public func start(_ request: OutboundRequest, completion: @escaping @Sendable (Result<OutboundResponse, any Error>) -> Void) {
+        let request = HTTPClientRequest(method: "POST", url: request.url, headers: request.headers, body: request.body, timeout: request.timeout)
+        client.start(request) { result in
+            completion(result.map { OutboundResponse(status: $0.status, headers: $0.headers, body: $0.body) }.mapError { $0 })
+        }
     }
 
     public func send(_ mail: OutboundMail) async throws {

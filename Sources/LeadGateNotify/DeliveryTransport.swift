@@ -56,8 +56,9 @@ public struct OutboundMail: Sendable {
 
 /// How the worker reaches receivers: LeadGateCurl in the gateway (every outbound call goes through libcurl).
 public protocol DeliveryTransport: Sendable {
-    /// POSTs `request`; throws when no HTTP answer came (refused, timed out, TLS).
-    func post(_ request: OutboundRequest) async throws -> OutboundResponse
+    /// POSTs `request` without waiting: `completion` gets the answer, or why none came (refused, timed out, TLS),
+    /// once, on a thread of the transport's, where it must be brief.
+    func start(_ request: OutboundRequest, completion: @escaping @Sendable (Result<OutboundResponse, any Error>) -> Void)
     /// Sends `mail`; throws with the server's complaint when it refuses.
     func send(_ mail: OutboundMail) async throws
 }

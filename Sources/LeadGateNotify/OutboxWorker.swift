@@ -3,6 +3,7 @@ import LeadGateCore
 import LeadGateStore
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Delivers the outbox: claims due rows, renders each notification once, sends it through the transport,
 /// records every attempt and schedules retries (the configured schedule, with jitter; `Retry-After` of a
@@ -96,8 +97,57 @@ public final class OutboxWorker: Service {
     private enum Step: Sendable {
         /// A claimed batch: what is ready to send, and what failed before sending (recorded as it is).
         case claimed([Ready], [AttemptRecord])
+        /// A mail sent, or not.
         case sent(channel: String, AttemptRecord)
+        /// The HTTP answers that came since the last look.
+        case answered([Answer])
         case recorded
+    }
+
+    /// How an HTTP request of one attempt ended.
+    private struct Answer: Sendable {
+        let ready: Ready
+        let started: Date
+        let latency: Duration
+        let result: Result<OutboundResponse, any Error>
+    }
+
+    /// The answers to a drain's HTTP requests, collected on the transport's thread and taken in batches: the drain
+    /// is woken only when it waits for them, so under load one wake-up brings many answers (a task per request
+    /// cost two thread hand-offs for each).
+    private final class Answers: Sendable {
+        private struct State {
+            var answers: [Answer] = []
+            var waiter: CheckedContinuation<[Answer], Never>?
+        }
+
+        private let state = Mutex(State())
+
+        func append(_ answer: Answer) {
+            let waiting: (CheckedContinuation<[Answer], Never>, [Answer])? = state.withLock { state in
+                state.answers.append(answer)
+                guard let waiter = state.waiter else { return nil }
+                state.waiter = nil
+                defer { state.answers.removeAll() }
+                return (waiter, state.answers)
+            }
+            if let (waiter, answers) = waiting { waiter.resume(returning: answers) }
+        }
+
+        /// Every answer that came since the last call; waits for one when there are none.
+        func next() async -> [Answer] {
+            await withCheckedContinuation { continuation in
+                let answers: [Answer]? = state.withLock { state in
+                    guard !state.answers.isEmpty else {
+                        state.waiter = continuation
+                        return nil
+                    }
+                    defer { state.answers.removeAll(keepingCapacity: true) }
+                    return state.answers
+                }
+                if let answers { continuation.resume(returning: answers) }
+            }
+        }
     }
 
     /// How many finished attempts wait for one transaction while others are still in flight, and how long at most
@@ -118,6 +168,21 @@ public final class OutboxWorker: Service {
         var waitingSince = Date.distantFuture
         var claiming = false, exhausted = false, recording = false
         var attempted = 0
+        let answers = Answers()
+        /// HTTP requests sent and not answered yet, and whether a child task waits for their answers.
+        var unanswered = 0, listening = false
+
+        /// One attempt over: its channel has room for the next, and the attempt waits to be recorded.
+        func done(_ record: AttemptRecord, channel: String) {
+            queues[channel]?.inFlight -= 1
+            if case .disableChannel = record.outcome {
+                // The rest of the channel's batch stays leased and unsent; a manual retry turns it back on.
+                queues[channel]?.waiting.removeAll()
+                queues[channel]?.next = 0
+            }
+            if finished.isEmpty { waitingSince = now() }
+            finished.append(record)
+        }
 
         await withTaskGroup(of: Step.self) { group in
             while true {
@@ -136,9 +201,18 @@ public final class OutboxWorker: Service {
                                 continue
                             }
                             attempted += 1
-                            group.addTask { .sent(channel: name, await self.attempt(ready)) }
+                            if case .email = ready.channel.kind {
+                                group.addTask { .sent(channel: name, await self.mail(ready)) }
+                            } else {
+                                unanswered += 1
+                                send(ready, answersTo: answers)
+                            }
                         }
                     }
+                }
+                if unanswered > 0, !listening {
+                    listening = true
+                    group.addTask { .answered(await answers.next()) }
                 }
                 if !recording, !finished.isEmpty, finished.count >= Self.recordBatch
                     || queues.values.allSatisfy({ $0.inFlight == 0 }) || now().timeIntervalSince(waitingSince) >= Self.recordDelay
@@ -161,14 +235,11 @@ public final class OutboxWorker: Service {
                     finished += failed
                     attempted += failed.count
                 case .sent(let channel, let record):
-                    queues[channel]?.inFlight -= 1
-                    if case .disableChannel = record.outcome {
-                        // The rest of the channel's batch stays leased and unsent; a manual retry turns it back on.
-                        queues[channel]?.waiting.removeAll()
-                        queues[channel]?.next = 0
-                    }
-                    if finished.isEmpty { waitingSince = now() }
-                    finished.append(record)
+                    done(record, channel: channel)
+                case .answered(let batch):
+                    listening = false
+                    unanswered -= batch.count
+                    for answer in batch { done(conclude(answer), channel: answer.ready.delivery.channel) }
                 case .recorded:
                     recording = false
                 }
@@ -221,47 +292,67 @@ public final class OutboxWorker: Service {
         }
     }
 
-    /// One attempt at one delivery, whatever happens: the request, then what follows from its answer.
-    private func attempt(_ ready: Ready) async -> AttemptRecord {
-        let delivery = ready.delivery, channel = ready.channel, payload = ready.payload
+    /// Sends the HTTP request of one attempt (a webhook, a Slack message); its answer goes to `answers`.
+    private func send(_ ready: Ready, answersTo answers: Answers) {
         let started = now()
-        let clock = ContinuousClock()
-        let start = clock.now
-        var status: Int?
-        var errorText: String?
-        var excerpt: String?
-        var retryAfter: TimeInterval?
-        do {
-            switch channel.kind {
-            case .webhook(let settings):
-                let response = try await transport.post(NotificationRenderer.webhookRequest(delivery, payload: payload, settings: settings, timeout: channel.timeout, at: started))
-                status = response.status
-                excerpt = Self.excerpt(response.body)
-                retryAfter = response.header("Retry-After").flatMap { Self.retryAfter($0, now: started) }
-            case .slack(let settings):
-                let response = try await transport.post(OutboundRequest(
-                    url: settings.url, headers: [("Content-Type", "application/json")], body: payload, timeout: channel.timeout
-                ))
-                status = response.status
-                excerpt = Self.excerpt(response.body)
-                retryAfter = response.header("Retry-After").flatMap { Self.retryAfter($0, now: started) }
-            case .email(let settings):
-                let recipients = try NotificationRenderer.recipients(settings, payload: payload)
-                try await transport.send(OutboundMail(
-                    server: settings.smtp, username: settings.username, password: settings.password, from: settings.from,
-                    recipients: recipients, message: try NotificationRenderer.mailMessage(payload), timeout: channel.timeout
-                ))
-                status = 250
-            }
-        } catch {
-            errorText = "\(error)"
+        let start = ContinuousClock.now
+        let request: OutboundRequest
+        switch ready.channel.kind {
+        case .webhook(let settings):
+            request = NotificationRenderer.webhookRequest(
+                ready.delivery, payload: ready.payload, settings: settings, timeout: ready.channel.timeout, at: started)
+        case .slack(let settings):
+            request = OutboundRequest(
+                url: settings.url, headers: [("Content-Type", "application/json")], body: ready.payload, timeout: ready.channel.timeout)
+        case .email:
+            preconditionFailure("mail goes through mail(_:)")
         }
-        let latency = clock.now - start
+        transport.start(request) { result in
+            answers.append(Answer(ready: ready, started: started, latency: ContinuousClock.now - start, result: result))
+        }
+    }
+
+    /// What an HTTP answer means for its delivery.
+    private func conclude(_ answer: Answer) -> AttemptRecord {
+        switch answer.result {
+        case .success(let response):
+            return conclude(
+                answer.ready, started: answer.started, latency: answer.latency, status: response.status, error: nil,
+                excerpt: Self.excerpt(response.body),
+                retryAfter: response.header("Retry-After").flatMap { Self.retryAfter($0, now: answer.started) })
+        case .failure(let error):
+            return conclude(answer.ready, started: answer.started, latency: answer.latency, status: nil, error: "\(error)")
+        }
+    }
+
+    /// One attempt at one mail, whatever happens.
+    private func mail(_ ready: Ready) async -> AttemptRecord {
+        guard case .email(let settings) = ready.channel.kind else { preconditionFailure("not a mail channel") }
+        let started = now()
+        let start = ContinuousClock.now
+        do {
+            let recipients = try NotificationRenderer.recipients(settings, payload: ready.payload)
+            try await transport.send(OutboundMail(
+                server: settings.smtp, username: settings.username, password: settings.password, from: settings.from,
+                recipients: recipients, message: try NotificationRenderer.mailMessage(ready.payload), timeout: ready.channel.timeout
+            ))
+            return conclude(ready, started: started, latency: ContinuousClock.now - start, status: 250, error: nil)
+        } catch {
+            return conclude(ready, started: started, latency: ContinuousClock.now - start, status: nil, error: "\(error)")
+        }
+    }
+
+    /// The record of an attempt and what follows from it: delivered on a 2xx, the channel off on a 410, a retry
+    /// (after `Retry-After` on a 429 or 503) or dead otherwise.
+    private func conclude(
+        _ ready: Ready, started: Date, latency: Duration, status: Int?, error: String?, excerpt: String? = nil, retryAfter: TimeInterval? = nil
+    ) -> AttemptRecord {
+        let delivery = ready.delivery
         let milliseconds = Int(latency.components.seconds * 1000 + latency.components.attoseconds / 1_000_000_000_000_000)
-        let attempt = DeliveryAttempt(at: started, status: status, latencyMilliseconds: milliseconds, error: errorText, response: excerpt)
+        let attempt = DeliveryAttempt(at: started, status: status, latencyMilliseconds: milliseconds, error: error, response: excerpt)
         let outcome: DeliveryOutcome
         switch status {
-        case .some(200...299) where errorText == nil:
+        case .some(200...299) where error == nil:
             outcome = .delivered
         case .some(410):
             outcome = .disableChannel(reason: "the receiver answered 410 Gone on delivery \(delivery.id)")
@@ -272,7 +363,7 @@ public final class OutboxWorker: Service {
         }
         metrics.record(channel: delivery.channel, outcome: outcome, latency: latency)
         let keep = ready.rendered && outcome != .delivered
-        return AttemptRecord(deliveryID: delivery.id, attempt: attempt, outcome: outcome, payload: keep ? payload : nil)
+        return AttemptRecord(deliveryID: delivery.id, attempt: attempt, outcome: outcome, payload: keep ? ready.payload : nil)
     }
 
     /// The next try on the schedule (with ±10% jitter), no sooner than `Retry-After`; dead after the last.

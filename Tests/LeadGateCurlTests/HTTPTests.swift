@@ -2,6 +2,7 @@ import Foundation
 import LeadGateCurl
 import NIOCore
 import NIOPosix
+import Synchronization
 import Testing
 
 /// Runs `body` against a fresh test server and client, and stops both however it ends.
@@ -310,6 +311,30 @@ struct HTTPTests {
             let later = await #expect(throws: CurlError.self) { try await client.perform(HTTPClientRequest(url: server.url())) }
             #expect(later?.code == .cancelled)
             #expect(server.requests.count == 1)
+        }
+    }
+
+    @Test("start hands each answer to its completion without a task per request; a refused request fails at once")
+    func startWithCompletion() async throws {
+        try await withHTTPPeer(reply: { request in .respond(body: Array(request.uri.utf8), delay: .milliseconds(20)) }) { server, client in
+            let (answers, answered) = AsyncStream.makeStream(of: (Int, Result<HTTPClientResponse, CurlError>).self)
+            for index in 0..<40 {
+                client.start(HTTPClientRequest(url: server.url("/lead/\(index)"))) { answered.yield((index, $0)) }
+            }
+            var bodies: [Int: String] = [:]
+            for await (index, result) in answers {
+                bodies[index] = String(decoding: try result.get().body, as: UTF8.self)
+                if bodies.count == 40 { break }
+            }
+            #expect(bodies == Dictionary(uniqueKeysWithValues: (0..<40).map { ($0, "/lead/\($0)") }))
+
+            let refused = Mutex<CurlError?>(nil)
+            client.start(HTTPClientRequest(url: server.url(), headers: [("X-Lead", "x\r\nX-Injected: 1")])) { result in
+                if case .failure(let error) = result { refused.withLock { $0 = error } }
+            }
+            // Refused before `start` returned, on the caller's thread: nothing reached the loop.
+            #expect(refused.withLock { $0?.code } == .invalidArgument)
+            #expect(server.requests.count == 40)
         }
     }
 
