@@ -168,8 +168,9 @@ public final class SQLiteLeadStore: LeadStore {
         return try await pool.read { db in
             let touches = try SQLiteSchema.touches(ofLeads: ids, in: db)
             var leads: [String: Lead] = [:]
-            let leadRows: SQLRequest<Row> = "SELECT \(sql: SQLiteSchema.leadColumns) FROM leads WHERE id IN \(ids)"
-            let rows = try Row.fetchCursor(db, leadRows)
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(sql: "SELECT \(SQLiteSchema.leadColumns) FROM leads WHERE id IN \(SQLiteSchema.inList)"),
+                arguments: [SQLiteSchema.jsonArray(ids)])
             while let row = try rows.next() {
                 let lead = try SQLiteSchema.lead(from: row, touches: touches[row[0]] ?? [], ruleNames: ruleNames, in: db)
                 leads[lead.id] = lead

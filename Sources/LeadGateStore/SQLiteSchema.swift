@@ -489,6 +489,18 @@ enum SQLiteSchema {
         searchKey([contact.fullName, contact.email, contact.phone, contact.company].compactMap { $0 }.joined(separator: " "))
     }
 
+    /// `IN` over the strings of one parameter, a JSON array (`jsonArray`): one cached statement for any number of ids,
+    /// where `IN (?, ?, ...)` built and prepared a statement for every batch of deliveries and every page.
+    static let inList = "(SELECT value FROM json_each(?))"
+
+    static func jsonArray(_ strings: [String]) -> String {
+        var writer = JSONWriter(capacity: 2 + strings.count * 32)
+        writer.beginArray()
+        for string in strings { writer.string(string) }
+        writer.endArray()
+        return writer.string
+    }
+
     /// The columns `lead(from:)` reads, in the order it reads them. Rows are read by position: GRDB finds a column by
     /// name by lower-casing every column name of the row, which was most of reading a page or a batch of deliveries.
     static let leadColumns = """
@@ -551,9 +563,13 @@ enum SQLiteSchema {
     /// The touches of each of these leads, oldest first, in one query (a page of leads, a batch of deliveries).
     static func touches(ofLeads ids: [String], in db: Database) throws -> [String: [TouchSummary]] {
         guard !ids.isEmpty else { return [:] }
-        let request: SQLRequest<Row> = "SELECT lead_id, id, source, external_id, received_at FROM touches WHERE lead_id IN \(ids) ORDER BY received_at, id"
         var touches: [String: [TouchSummary]] = [:]
-        let rows = try Row.fetchCursor(db, request)
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(sql: """
+                SELECT lead_id, id, source, external_id, received_at FROM touches WHERE lead_id IN \(inList)
+                ORDER BY lead_id, received_at, id
+                """),
+            arguments: [jsonArray(ids)])
         while let row = try rows.next() {
             touches[row[0], default: []].append(TouchSummary(id: row[1], source: row[2], externalID: row[3], receivedAt: date(row[4])))
         }
