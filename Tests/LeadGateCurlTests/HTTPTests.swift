@@ -338,6 +338,26 @@ struct HTTPTests {
         }
     }
 
+    @Test("a request sends nothing of the one before it (easy handles are reset and reused)")
+    func reusedHandlesStartClean() async throws {
+        try await withHTTPPeer { server, client in
+            for _ in 0..<3 {
+                _ = try await client.perform(HTTPClientRequest(
+                    method: "PUT", url: server.url("/first"), headers: [("X-Only-First", "1")], body: Array("first body".utf8),
+                    redirects: .follow(max: 2)))
+                _ = try await client.perform(HTTPClientRequest(url: server.url("/second")))
+            }
+            let seconds = server.requests.filter { $0.uri == "/second" }
+            #expect(seconds.count == 3)
+            for request in seconds {
+                #expect(request.method == "GET")
+                #expect(request.body.isEmpty)
+                #expect(request.header("X-Only-First") == nil)
+                #expect(request.header("Content-Length") == nil)
+            }
+        }
+    }
+
     @Test("a connection closed without an answer is an error")
     func emptyReply() async throws {
         try await withHTTPPeer(reply: { _ in .close }) { server, client in
