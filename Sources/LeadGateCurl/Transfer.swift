@@ -137,12 +137,13 @@ final class Transfer: @unchecked Sendable {
         try check(ccurl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, userdata), CURLOPT_HEADERDATA)
     }
 
-    /// Resumes the waiting task with the outcome of libcurl's `code` and releases the handle. Loop thread only.
+    /// Releases the handle and calls `completion` with the outcome of libcurl's `code`. Loop thread only.
     func finish(_ code: CURLcode) {
         complete(outcome(code))
     }
 
-    /// Resumes the waiting task with `result` (cancelled, shut down) and releases the handle. Loop thread only.
+    /// Releases the handle and calls `completion` with `result` (cancelled, shut down). Loop thread only, or the
+    /// caller's when the loop refused the transfer.
     func complete(_ result: Result<TransferOutcome, CurlError>) {
         close()
         completion?(result)
