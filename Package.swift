@@ -130,7 +130,7 @@ let package = Package(
             exclude: ["Support/smtp_sink.py"],
             swiftSettings: swift6
         ),
-        .testTarget(name: "LeadGateNotifyTests", dependencies: ["LeadGateNotify"], swiftSettings: swift6),
+        .testTarget(name: "LeadGateNotifyTests", dependencies: ["LeadGateNotify", "LeadGateStore", "LeadGateCurl"], swiftSettings: swift6),
         .testTarget(name: "LeadGateStoreTests", dependencies: ["LeadGateStore"], swiftSettings: swift6),
         .testTarget(
             name: "LeadGateServerTests",

@@ -119,6 +119,9 @@ public final class OutboxWorker: Service {
         private struct State {
             var answers: [Answer] = []
             var waiter: CheckedContinuation<[Answer], Never>?
+            /// The drain was cancelled: nobody waits any more (an answer that comes later is not recorded, and its
+            /// delivery is due again when its lease runs out).
+            var cancelled = false
         }
 
         private let state = Mutex(State())
@@ -134,18 +137,28 @@ public final class OutboxWorker: Service {
             if let (waiter, answers) = waiting { waiter.resume(returning: answers) }
         }
 
-        /// Every answer that came since the last call; waits for one when there are none.
+        /// Every answer that came since the last call; waits for one when there are none, unless the task is
+        /// cancelled (then it returns what there is, maybe nothing).
         func next() async -> [Answer] {
-            await withCheckedContinuation { continuation in
-                let answers: [Answer]? = state.withLock { state in
-                    guard !state.answers.isEmpty else {
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    let answers: [Answer]? = state.withLock { state in
+                        guard state.answers.isEmpty, !state.cancelled else {
+                            defer { state.answers.removeAll(keepingCapacity: true) }
+                            return state.answers
+                        }
                         state.waiter = continuation
                         return nil
                     }
-                    defer { state.answers.removeAll(keepingCapacity: true) }
-                    return state.answers
+                    if let answers { continuation.resume(returning: answers) }
                 }
-                if let answers { continuation.resume(returning: answers) }
+            } onCancel: {
+                let waiter = state.withLock { state in
+                    state.cancelled = true
+                    defer { state.waiter = nil }
+                    return state.waiter
+                }
+                waiter?.resume(returning: [])
             }
         }
     }
@@ -210,11 +223,13 @@ public final class OutboxWorker: Service {
                         }
                     }
                 }
-                if unanswered > 0, !listening {
+                // Cancelled, the drain does not wait for requests in flight: their deliveries are due again
+                // once their leases run out (at least once).
+                if unanswered > 0, !listening, !Task.isCancelled {
                     listening = true
                     group.addTask { .answered(await answers.next()) }
                 }
-                if !recording, !finished.isEmpty, finished.count >= Self.recordBatch
+                if !recording, !finished.isEmpty, stopping || finished.count >= Self.recordBatch
                     || queues.values.allSatisfy({ $0.inFlight == 0 }) || now().timeIntervalSince(waitingSince) >= Self.recordDelay
                 {
                     recording = true
