@@ -171,8 +171,9 @@ public final class OutboxWorker: Service {
 
     /// Delivers until nothing is due, as a pipeline: the next batch is claimed and rendered while the current
     /// one is being sent, at most `concurrency` requests per channel are in flight, and finished attempts are
-    /// recorded together: once `recordBatch` have finished, the oldest waited `recordDelay`, or nothing else is in
-    /// flight. Returns how many deliveries it attempted.
+    /// recorded together: once `recordBatch` have finished, the oldest waited `recordDelay`, nothing else is in
+    /// flight, or the drain stops. Stopping gracefully, it waits for the answers of the requests in flight; cancelled,
+    /// it does not (their deliveries are due again when their leases end). Returns how many deliveries it attempted.
     @discardableResult
     public func drain(batch: Int = 256) async -> Int {
         var queues: [String: ChannelQueue] = [:]
