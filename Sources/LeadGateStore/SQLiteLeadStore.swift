@@ -230,10 +230,14 @@ public final class SQLiteLeadStore: LeadStore {
     ) async throws -> Lead? {
         try await pool.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT \(SQLiteSchema.leadColumns) FROM leads WHERE id = ?", arguments: [leadID]) else { return nil }
-            let lead = try SQLiteSchema.lead(from: row, touches: [], ruleNames: ruleNames, in: db)
+            var lead = try SQLiteSchema.lead(from: row, touches: [], ruleNames: ruleNames, in: db)
             let old = LeadState(of: lead)
             let new = try change(lead)
-            guard new != old else { return try SQLiteSchema.lead(from: row, touches: SQLiteSchema.touches(of: leadID, in: db), ruleNames: ruleNames, in: db) }
+            guard new != old else {
+                // Nothing changed: the lead as read, with its touches (its body is not parsed again).
+                lead.touches = try SQLiteSchema.touches(of: leadID, in: db)
+                return lead
+            }
             let tracked: [(String, String?, String?)] = [
                 ("status", old.status.rawValue, new.status.rawValue),
                 ("product", old.product, new.product),

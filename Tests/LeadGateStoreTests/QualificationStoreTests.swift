@@ -122,6 +122,11 @@ func catalogQualifier(owners: [String] = ["dana", "avi", "noa"], threshold: Int 
         #expect(rows.allSatisfy { $0.at == happened && $0.recordedAt == recorded })
         #expect(rows.first { $0.field == "amount" }.map { [$0.from, $0.to] } == ["1000", "1500"])
         #expect(try await store.update(leadID: "ld_missing", actor: "x", at: t0, recordedAt: t0, routes: NotificationRoutes()) { LeadState(of: $0) } == nil)
+        // A change to nothing writes nothing and answers the lead as a read does, touches and all.
+        let unchanged = try await store.update(leadID: id, actor: "x", at: t0, recordedAt: recorded, routes: NotificationRoutes()) { LeadState(of: $0) }
+        #expect(unchanged == (try await store.lead(id: id)))
+        #expect(unchanged?.touches.count == 1)
+        #expect(try await store.history(leadID: id).filter { $0.actor == "x" }.isEmpty)
     }
 
     @Test func aRefusedUpdateChangesNothing() async throws {

@@ -137,7 +137,7 @@ extension FormBody {
         while index < bytes.endIndex {
             let byte = bytes[index]
             if byte == UInt8(ascii: "%"), index + 2 < bytes.endIndex,
-                let high = Signature.hexValue(bytes[index + 1]), let low = Signature.hexValue(bytes[index + 2])
+                let high = Hex.value(bytes[index + 1]), let low = Hex.value(bytes[index + 2])
             {
                 out.append(high << 4 | low)
                 index += 3

@@ -1,4 +1,5 @@
 import Foundation
+import LeadGateCore
 
 /// RFC 2047 encoded words (`=?charset?B?...?=`, `=?charset?Q?...?=`) in header text.
 ///
@@ -118,7 +119,7 @@ public enum MIMEEncodedWord {
         while index < text.count {
             let byte = text[index]
             if byte == MIMEByte.equals, index + 2 < text.count,
-                let high = Signature.hexValue(text[index + 1]), let low = Signature.hexValue(text[index + 2])
+                let high = Hex.value(text[index + 1]), let low = Hex.value(text[index + 2])
             {
                 out.append(high << 4 | low)
                 index += 3

@@ -1,4 +1,5 @@
 import Foundation
+import LeadGateCore
 
 /// The content transfer encodings of RFC 2045 §6, decoded as leniently as mail clients do.
 public enum MIMETransferEncoding {
@@ -53,7 +54,7 @@ public enum MIMETransferEncoding {
         while index < count {
             let byte = input[index]
             if byte == MIMEByte.equals {
-                if index + 2 < count, let high = Signature.hexValue(input[index + 1]), let low = Signature.hexValue(input[index + 2]) {
+                if index + 2 < count, let high = Hex.value(input[index + 1]), let low = Hex.value(input[index + 2]) {
                     out.append(high << 4 | low)
                     index += 3
                     continue

@@ -58,7 +58,7 @@ public enum Signature {
         out.reserveCapacity(utf8.count / 2)
         var index = 0
         while index < utf8.count {
-            guard let high = hexValue(utf8[index]), let low = hexValue(utf8[index + 1]) else { return nil }
+            guard let high = Hex.value(utf8[index]), let low = Hex.value(utf8[index + 1]) else { return nil }
             out.append(high << 4 | low)
             index += 2
         }
@@ -77,10 +77,5 @@ public enum Signature {
         if remainder == 1 { return nil }
         if remainder > 0 { standard += String(repeating: "=", count: 4 - remainder) }
         return Data(base64Encoded: standard).map { Array($0) }
-    }
-
-    /// The value of one hex digit, either case; nil for any other byte.
-    static func hexValue(_ digit: UInt8) -> UInt8? {
-        Hex.value(digit)
     }
 }
