@@ -95,7 +95,7 @@ struct IntakeWriter {
             return try touch(existing, with: prepared)
         }
         let decision = prepared.decision
-        let owner = try assignOwner(decision, lead: record.lead, qualifier: record.qualifier, at: record.receivedAt)
+        let owner = try assignOwner(decision)
         if let qualification = decision.qualification { try ruleNames.record(qualification, in: db) }
         let received = SQLiteSchema.millis(record.receivedAt)
         let opportunity = decision.opportunity
@@ -157,7 +157,7 @@ struct IntakeWriter {
                 if opportunity == nil {
                     try enqueue(.opportunity, leadID: existing.id, at: record.receivedAt, routes: record.routes)
                     opportunity = decision.opportunity
-                    owner = try owner ?? assignOwner(decision, lead: merged, qualifier: qualifier, at: record.receivedAt)
+                    owner = try owner ?? assignOwner(decision)
                     try history(existing.id, at: record.receivedAt, field: "stage", from: nil, to: opportunity?.stage)
                 }
             } else if opportunity != nil {
@@ -189,10 +189,9 @@ struct IntakeWriter {
     }
 
     /// The owner of a new opportunity; products that assign by turns draw their counter here.
-    private func assignOwner(_ decision: LeadDecision, lead: NormalizedLead, qualifier: (any LeadQualifier)?, at date: Date) throws -> String? {
-        guard decision.status == .opportunity, let product = decision.product, let qualifier else { return nil }
-        let counter = qualifier.assignsByTurns(product) ? try nextTurn(of: product) : 0
-        return qualifier.owner(of: lead, product: product, receivedAt: date, counter: counter)
+    private func assignOwner(_ decision: LeadDecision) throws -> String? {
+        guard decision.status == .opportunity, let product = decision.product, let assignment = decision.assignment else { return nil }
+        return assignment.owner(counter: assignment.byTurns ? try nextTurn(of: product) : 0)
     }
 
     /// One outbox row per channel subscribed to `event`, in this transaction: acknowledged means queued.

@@ -105,6 +105,23 @@ struct CriteriaAssignmentTests {
         #expect(noFallback.strategy == .rules)
     }
 
+    @Test("the qualify stage leaves a turn to the writer and chooses the owner by rules itself")
+    func assignmentBeforeTheCommit() throws {
+        let turns = try AssignmentPolicy.weighted([.init("a", weight: 3), .init("b")], unavailable: [], fallback: nil)
+        let assignment = turns.assignment(for: CriteriaFixture.input())
+        #expect(assignment == .turns(["a", "a", "b", "a"]))
+        #expect(assignment.byTurns)
+        #expect((0..<8).map { assignment.owner(counter: $0) } == ["a", "a", "b", "a", "a", "a", "b", "a"])
+
+        let rules = try AssignmentPolicy.rules([
+            .init(when: CriteriaFixture.test("source", .equals, .bare("website")), owner: "web"),
+        ], fallback: "desk")
+        #expect(rules.assignment(for: CriteriaFixture.input()) == .owner("web"))
+        #expect(rules.assignment(for: CriteriaFixture.input { $0.attribution.source = "google-ads" }) == .owner("desk"))
+        #expect(!rules.assignment(for: CriteriaFixture.input()).byTurns)
+        #expect(rules.assignment(for: CriteriaFixture.input()).owner(counter: 5) == "web")
+    }
+
     @Test("assignment problems name their key and index")
     func problems() throws {
         #expect(throws: CriteriaError("round_robin needs at least one owner", key: "owners")) {

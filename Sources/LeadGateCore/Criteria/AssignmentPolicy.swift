@@ -135,12 +135,38 @@ public struct AssignmentPolicy: Sendable {
 
     /// The owner for a lead; `counter` is this product's assignment count so far. Nil when nobody is available.
     public func owner(for input: CriteriaInput, counter: UInt64) -> String? {
-        if !turns.isEmpty {
-            return turns[Int(counter % UInt64(turns.count))]
-        }
+        assignment(for: input).owner(counter: counter)
+    }
+
+    /// What can be decided about the owner of a lead before its commit: the owner itself under `rules`, or the
+    /// cycle of turns the product's counter picks from.
+    public func assignment(for input: CriteriaInput) -> Assignment {
+        if !turns.isEmpty { return .turns(turns) }
         for rule in rules where !unavailable.contains(rule.owner) && rule.condition.holds(for: input) {
-            return rule.owner
+            return .owner(rule.owner)
         }
-        return fallback.flatMap { unavailable.contains($0) ? nil : $0 }
+        return .owner(fallback.flatMap { unavailable.contains($0) ? nil : $0 })
+    }
+}
+
+/// The owner of a new opportunity as the qualify stage leaves it for the commit: chosen already (by rules; nil
+/// when nobody is available), or one of a cycle of turns, which only the writer can pick (it alone advances the
+/// product's counter).
+public enum Assignment: Sendable, Hashable {
+    case owner(String?)
+    case turns([String])
+
+    /// Whether the writer must draw the product's counter.
+    public var byTurns: Bool {
+        if case .turns = self { return true }
+        return false
+    }
+
+    /// The owner; `counter` is the product's assignment count so far (unused when the owner is chosen already).
+    public func owner(counter: UInt64) -> String? {
+        switch self {
+        case .owner(let owner): owner
+        case .turns(let turns): turns.isEmpty ? nil : turns[Int(counter % UInt64(turns.count))]
+        }
     }
 }

@@ -29,8 +29,8 @@ public struct Opportunity: Sendable, Hashable, Codable {
 }
 
 /// What the qualify stage decided for one lead: status, product, criteria outcome and, for an
-/// opportunity, its opening state. The owner is drawn later, inside the commit (round robin needs
-/// the product's counter, which only the writer may advance).
+/// opportunity, its opening state and how its owner is found. A turn is drawn later, inside the commit
+/// (round robin needs the product's counter, which only the writer may advance).
 public struct LeadDecision: Sendable, Hashable {
     public var status: LeadStatus
     /// `no_contact`, or the name of the reject rule that held.
@@ -38,24 +38,27 @@ public struct LeadDecision: Sendable, Hashable {
     public var product: String?
     public var qualification: Qualification?
     public var opportunity: Opportunity?
+    /// Set for an opportunity of a product that assigns owners.
+    public var assignment: Assignment?
 
-    public init(status: LeadStatus, rejectReason: String? = nil, product: String? = nil, qualification: Qualification? = nil, opportunity: Opportunity? = nil) {
+    public init(
+        status: LeadStatus, rejectReason: String? = nil, product: String? = nil, qualification: Qualification? = nil,
+        opportunity: Opportunity? = nil, assignment: Assignment? = nil
+    ) {
         self.status = status
         self.rejectReason = rejectReason
         self.product = product
         self.qualification = qualification
         self.opportunity = opportunity
+        self.assignment = assignment
     }
 }
 
-/// The qualify and assign stages as the store calls them. Pure.
+/// The qualify stage as the store calls it. Pure.
 public protocol LeadQualifier: Sendable {
-    /// Routes `lead` to a product and decides it by that product's criteria.
+    /// Routes `lead` to a product and decides it by that product's criteria; an opportunity's decision says how
+    /// its owner is found.
     func qualify(_ lead: NormalizedLead, receivedAt: Date) -> LeadDecision
-    /// The owner of an opportunity of `product`; `counter` is how many that product has assigned before.
-    func owner(of lead: NormalizedLead, product: String, receivedAt: Date, counter: UInt64) -> String?
-    /// Whether `product` assigns by turns (round robin, weighted), so the writer must draw a counter.
-    func assignsByTurns(_ product: String) -> Bool
 }
 
 /// Qualification by a product catalog, in the server's time zone.
@@ -80,18 +83,9 @@ public struct CatalogQualifier: LeadQualifier {
         }
         if qualification.decision == .opportunity {
             decision.opportunity = product.opening(for: input, at: receivedAt, timeZone: timeZone)
+            decision.assignment = product.assignment?.assignment(for: input)
         }
         return decision
-    }
-
-    public func owner(of lead: NormalizedLead, product: String, receivedAt: Date, counter: UInt64) -> String? {
-        guard let policy = catalog.product(named: product)?.assignment else { return nil }
-        return policy.owner(for: catalog.input(for: lead, receivedAt: receivedAt, timeZone: timeZone), counter: counter)
-    }
-
-    public func assignsByTurns(_ product: String) -> Bool {
-        guard let strategy = catalog.product(named: product)?.assignment?.strategy else { return false }
-        return strategy != .rules
     }
 }
 
