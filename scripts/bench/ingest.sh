@@ -33,7 +33,11 @@ run_wrk() {
 to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us/,"",v); print v/1000 } else if (v ~ /ms$/) { sub(/ms/,"",v); print v } else if (v ~ /s$/) { sub(/s/,"",v); print v*1000 } else print v }'; }
 
 # serve CONFIG PORT: starts the gateway on a fresh store and waits until it answers; sets served_pid.
+# `sync` first: the run before it left a store's worth of dirty pages (hundreds of MiB), which the kernel would
+# otherwise write back during this run, on this run's CPU and disk (it always hit the run with criteria, which
+# follows the one without).
 serve() {
+  sync
   "$bin/leadgate" serve --config "$1" 2>>"$work/leadgate.log" &
   served_pid=$!
   wait_ready "http://127.0.0.1:$2/healthz"

@@ -3,6 +3,9 @@
 # (1 thread, 32 connections). This machine's speed drifts by 15-30 % within minutes, so runs one after the
 # other cannot show a change of a few percent; side by side, the drift hits both alike and the ratio of
 # their rates holds still. Each round swaps which side starts first and which port it gets.
+# Two ratios: of the rates, and of the CPU each gateway spent per request. The second is the steadier (within
+# about 2 % from round to round) and the stricter: the side that needs more CPU per request also takes a larger
+# share of the two cores, so its rate falls by less than its cost rises.
 #   scripts/bench/pair.sh OLD_LEADGATE NEW_LEADGATE    # two builds of the gateway, same config
 #   B=criteria scripts/bench/pair.sh                   # this build without vs with the 20-rule criteria
 #   ROUNDS=6 DURATION=15s scripts/bench/pair.sh A B    # more rounds (default 4 rounds of 10 s)
@@ -22,22 +25,37 @@ side() {
   "$2" serve --config "$work/$1.yaml" 2>>"$work/leadgate.log" &
   side_pid=$!
 }
-: > "$work/ratios"
+: > "$work/ratios"; : > "$work/cpu"
+# cpu_ticks PID: user + system time so far, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 for round in $(seq 1 "$ROUNDS"); do
   # Odd rounds: A on the first port, started first; even rounds the other way round.
   if [ $((round % 2)) -eq 1 ]; then port_a=$port; port_b=$((port + 1)); else port_a=$((port + 1)); port_b=$port; fi
   side a "$bin_a" "$port_a" "${A:-}"; pid_a=$side_pid
   side b "$bin_b" "$port_b" "${B:-}"; pid_b=$side_pid
   wait_ready "http://127.0.0.1:$port_a/healthz"; wait_ready "http://127.0.0.1:$port_b/healthz"
+  ticks_a=$(cpu_ticks "$pid_a"); ticks_b=$(cpu_ticks "$pid_b")
   wrk -t1 -c32 -d"$DURATION" -s scripts/bench/post.lua "http://127.0.0.1:$port_a" > "$work/a.wrk" &
   wrk_a=$!
   wrk -t1 -c32 -d"$DURATION" -s scripts/bench/post.lua "http://127.0.0.1:$port_b" > "$work/b.wrk"
   wait "$wrk_a"
+  ticks_a=$(( $(cpu_ticks "$pid_a") - ticks_a )); ticks_b=$(( $(cpu_ticks "$pid_b") - ticks_b ))
   kill "$pid_a" "$pid_b"; wait "$pid_a" "$pid_b" 2>/dev/null || true
   rps_a=$(awk '/Requests\/sec/ {print $2}' "$work/a.wrk"); rps_b=$(awk '/Requests\/sec/ {print $2}' "$work/b.wrk")
+  requests_a=$(awk '/requests in/ {print $1}' "$work/a.wrk"); requests_b=$(awk '/requests in/ {print $1}' "$work/b.wrk")
   awk -v a="$rps_a" -v b="$rps_b" 'BEGIN { print b / a }' >> "$work/ratios"
-  printf 'round %d: A %s req/s, B %s req/s, B/A %.3f\n' "$round" "$rps_a" "$rps_b" "$(tail -1 "$work/ratios")"
+  # µs of CPU per request for each side; the file keeps A's over B's (above 1: B spends less).
+  read -r cost_a cost_b < <(awk -v ta="$ticks_a" -v tb="$ticks_b" -v na="$requests_a" -v nb="$requests_b" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { print 1e6 * ta / hz / na, 1e6 * tb / hz / nb }')
+  awk -v a="$cost_a" -v b="$cost_b" 'BEGIN { print a / b }' >> "$work/cpu"
+  printf 'round %d: A %s req/s, B %s req/s, B/A %.3f; CPU per request A %.1f µs, B %.1f µs, A/B %.3f\n' \
+    "$round" "$rps_a" "$rps_b" "$(tail -1 "$work/ratios")" "$cost_a" "$cost_b" "$(tail -1 "$work/cpu")"
 done
-sort -g "$work/ratios" | awk '{ v[NR] = $1; s += $1 } END {
-  m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-  printf "B/A: median %.3f, mean %.3f, range %.3f-%.3f over %d rounds\n", m, s / NR, v[1], v[NR], NR }'
+# summary FILE LABEL: median, mean and range of one ratio over the rounds.
+summary() {
+  sort -g "$1" | awk -v label="$2" '{ v[NR] = $1; s += $1 } END {
+    m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+    printf "%s: median %.3f, mean %.3f, range %.3f-%.3f over %d rounds\n", label, m, s / NR, v[1], v[NR], NR }'
+}
+summary "$work/ratios" "rate B/A"
+summary "$work/cpu" "CPU per request A/B"
