@@ -133,7 +133,7 @@ extension SQLiteLeadStore {
 
     /// The columns `delivery(_:)` reads, by position (see `SQLiteSchema.leadColumns`).
     static let deliveryColumns = "id, channel, event, lead_id, status, attempts, next_attempt_at, payload, last_status, last_error, created_at"
-    static let deliveryColumnCount = deliveryColumns.split(separator: ",").count
+    static let deliveryColumnCount = SQLiteSchema.columnCount(deliveryColumns)
 
     /// A delivery from a row that starts with `deliveryColumns`.
     static func delivery(_ row: Row) throws -> Delivery {

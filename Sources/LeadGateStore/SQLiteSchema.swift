@@ -509,6 +509,13 @@ enum SQLiteSchema {
         """
     /// The columns `opportunity(from:at:)` reads, from its first position on.
     static let opportunityColumns = "stage, amount, currency, probability, expected_close, closed_at, manual"
+    /// Where `opportunityColumns` start in `leadColumns`: they come last.
+    private static let leadOpportunityPosition = columnCount(leadColumns) - columnCount(opportunityColumns)
+
+    /// How many columns a list such as `leadColumns` names.
+    static func columnCount(_ columns: String) -> Int {
+        columns.split(separator: ",").count
+    }
 
     /// A lead from a row of `leadColumns`.
     static func lead(from row: Row, touches: [TouchSummary], ruleNames: RuleNames, in db: Database) throws -> Lead {
@@ -528,7 +535,7 @@ enum SQLiteSchema {
             id: id, status: status, rejectReason: row[2], contact: body.contact,
             attribution: body.attribution, fields: body.fields, consent: body.consent, problems: body.problems,
             isTest: row[4], product: row[5], qualification: qualification, owner: row[6],
-            opportunity: opportunity(from: row, at: 13), touches: touches,
+            opportunity: opportunity(from: row, at: leadOpportunityPosition), touches: touches,
             createdAt: date(row[10]), updatedAt: date(row[11]),
             fetch: status == .pendingFetch ? try fetchStatus(of: id, in: db) : nil,
             deletedAtSource: (row[12] as Int64?).map(date)

@@ -54,20 +54,7 @@ public enum AttributionParser {
     /// Form-encoding decoded: `+` is a space, `%XX` a byte of UTF-8. A `%` not followed by two hex digits is
     /// kept as a `%`; bytes that do not make UTF-8 leave the whole text as sent.
     private static func decode(_ encoded: ArraySlice<UInt8>) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(encoded.count)
-        var index = encoded.startIndex
-        while index < encoded.endIndex {
-            let byte = encoded[index]
-            if byte == UInt8(ascii: "%"), index + 2 < encoded.endIndex,
-               let high = Hex.value(encoded[index + 1]), let low = Hex.value(encoded[index + 2]) {
-                bytes.append(high << 4 | low)
-                index += 3
-            } else {
-                bytes.append(byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
-                index += 1
-            }
-        }
+        let bytes = Hex.unescaped(encoded, escape: UInt8(ascii: "%"), space: UInt8(ascii: "+"))
         // The slice lies between ASCII delimiters of a Swift string, so it is valid UTF-8 as sent.
         return String(validating: bytes, as: UTF8.self) ?? String(decoding: encoded, as: UTF8.self)
     }

@@ -128,26 +128,6 @@ extension FormBody {
             throw .malformed("\(what()) is not valid \(charset.name) (byte \(error.offset ?? 0))", code: "invalid_encoding")
         }
     }
-
-    /// Percent-decodes `bytes`; a `%` not followed by two hex digits is kept as is.
-    static func percentDecoded(_ bytes: ArraySlice<UInt8>, plusAsSpace: Bool) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        var index = bytes.startIndex
-        while index < bytes.endIndex {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "%"), index + 2 < bytes.endIndex,
-                let high = Hex.value(bytes[index + 1]), let low = Hex.value(bytes[index + 2])
-            {
-                out.append(high << 4 | low)
-                index += 3
-                continue
-            }
-            out.append(plusAsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
-            index += 1
-        }
-        return out
-    }
 }
 
 // MARK: - application/x-www-form-urlencoded
@@ -156,13 +136,14 @@ extension FormBody {
     static func decodeURLEncoded(_ body: [UInt8], charsetLabel: String?, budget: inout FieldBudget) throws(SourceError) -> [RawField] {
         var pairs: [(name: [UInt8], value: [UInt8])] = []
         var start = body.startIndex
+        let percent = UInt8(ascii: "%"), plus = UInt8(ascii: "+")
         while start < body.endIndex {
             let end = body[start...].firstIndex(of: UInt8(ascii: "&")) ?? body.endIndex
             let pair = body[start..<end]
             if !pair.isEmpty {
                 try budget.take()
                 let equals = pair.firstIndex(of: UInt8(ascii: "=")) ?? end
-                pairs.append((percentDecoded(pair[..<equals], plusAsSpace: true), percentDecoded(pair[equals...].dropFirst(), plusAsSpace: true)))
+                pairs.append((Hex.unescaped(pair[..<equals], escape: percent, space: plus), Hex.unescaped(pair[equals...].dropFirst(), escape: percent, space: plus)))
             }
             start = end + 1
         }
@@ -448,7 +429,7 @@ extension FormBody {
                 }
             }
             let raw = latin1Bytes(value)
-            bytes += section.extended ? percentDecoded(raw[...], plusAsSpace: false) : raw
+            bytes += section.extended ? Hex.unescaped(raw[...], escape: UInt8(ascii: "%")) : raw
         }
         return try declared.decode(bytes).text
     }

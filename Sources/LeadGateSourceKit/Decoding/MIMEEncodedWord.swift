@@ -113,21 +113,6 @@ public enum MIMEEncodedWord {
 
     /// RFC 2047 §4.2: `_` is a space, `=XX` a byte; anything else is itself.
     private static func decodeQ(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(text.count)
-        var index = 0
-        while index < text.count {
-            let byte = text[index]
-            if byte == MIMEByte.equals, index + 2 < text.count,
-                let high = Hex.value(text[index + 1]), let low = Hex.value(text[index + 2])
-            {
-                out.append(high << 4 | low)
-                index += 3
-                continue
-            }
-            out.append(byte == UInt8(ascii: "_") ? MIMEByte.space : byte)
-            index += 1
-        }
-        return out
+        Hex.unescaped(text, escape: MIMEByte.equals, space: UInt8(ascii: "_"))
     }
 }

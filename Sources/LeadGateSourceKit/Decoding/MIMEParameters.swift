@@ -1,4 +1,5 @@
 import Foundation
+import LeadGateCore
 
 /// A header value made of a token and `name=value` parameters: `Content-Type` and `Content-Disposition`
 /// (RFC 2045 §5.1, RFC 2183), with RFC 2231 parameters (`name*=charset'lang'%XX`, continuations `name*0`,
@@ -66,7 +67,7 @@ public struct MIMEParameterizedValue: Sendable, Hashable {
                 }
             }
             let raw = Array(value.utf8)
-            bytes += section.extended ? FormBody.percentDecoded(raw[...], plusAsSpace: false) : raw
+            bytes += section.extended ? Hex.unescaped(raw[...], escape: UInt8(ascii: "%")) : raw
         }
         return (try? Charset.decode(bytes, label: label, mode: .lenient).text) ?? String(decoding: bytes, as: UTF8.self)
     }
