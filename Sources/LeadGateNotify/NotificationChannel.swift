@@ -30,7 +30,11 @@ public struct NotificationChannel: Sendable {
 public struct WebhookSettings: Sendable {
     public var url: String
     /// Signing keys, the raw bytes of each `whsec_` secret; several at once while rotating.
-    public var secrets: [[UInt8]]
+    public var secrets: [[UInt8]] {
+        didSet { signingKeys = secrets.map(HMACKey.init) }
+    }
+    /// `secrets`, keyed once for every delivery's signature.
+    public private(set) var signingKeys: [HMACKey]
     public var headers: [(name: String, value: String)]
     /// A mustache template for the body, for receivers that want their own field names; nil sends the canonical JSON.
     public var template: String?
@@ -38,6 +42,7 @@ public struct WebhookSettings: Sendable {
     public init(url: String, secrets: [[UInt8]], headers: [(name: String, value: String)], template: String?) {
         self.url = url
         self.secrets = secrets
+        signingKeys = secrets.map(HMACKey.init)
         self.headers = headers
         self.template = template
     }
@@ -103,7 +108,17 @@ public enum StandardWebhooks {
 
     /// The signature header value: one `v1,<signature>` per key, space-separated.
     public static func signature(id: String, timestamp: Int, body: [UInt8], keys: [[UInt8]]) -> String {
-        let message = Array("\(id).\(timestamp).".utf8) + body
-        return keys.map { "v1," + Signature.base64Encoded(Signature.hmacSHA256(message, key: $0)) }.joined(separator: " ")
+        signature(id: id, timestamp: timestamp, body: body, keys: keys.map(HMACKey.init))
+    }
+
+    /// The signature header value under keys made ready once (a channel's `signingKeys`).
+    public static func signature(id: String, timestamp: Int, body: [UInt8], keys: [HMACKey]) -> String {
+        var prefix = "\(id).\(timestamp)."
+        return prefix.withUTF8 { prefix in
+            body.withUnsafeBytes { body in
+                keys.map { "v1," + Signature.base64Encoded($0.authenticationCode(UnsafeRawBufferPointer(prefix), body)) }
+                    .joined(separator: " ")
+            }
+        }
     }
 }

@@ -54,7 +54,7 @@ enum NotificationRenderer {
             ("webhook-timestamp", String(timestamp)),
         ]
         if !settings.secrets.isEmpty {
-            headers.append(("webhook-signature", StandardWebhooks.signature(id: delivery.id, timestamp: timestamp, body: payload, keys: settings.secrets)))
+            headers.append(("webhook-signature", StandardWebhooks.signature(id: delivery.id, timestamp: timestamp, body: payload, keys: settings.signingKeys)))
         }
         headers += settings.headers
         return OutboundRequest(url: settings.url, headers: headers, body: payload, timeout: timeout)

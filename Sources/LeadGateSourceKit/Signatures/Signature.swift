@@ -5,7 +5,7 @@ import LeadGateCore
 /// HMAC-SHA256 signatures, their hex and base64 forms, and constant-time comparison of secrets, for the
 /// adapters that authenticate senders (web forms, Meta `X-Hub-Signature-256`, LinkedIn, Mailgun, Standard Webhooks).
 public enum Signature {
-    /// The HMAC-SHA256 of `message` under `key`.
+    /// The HMAC-SHA256 of `message` under `key`. For one key and many messages, `HMACKey` keys once.
     public static func hmacSHA256(_ message: some DataProtocol, key: some ContiguousBytes) -> [UInt8] {
         Array(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key)))
     }
@@ -65,10 +65,35 @@ public enum Signature {
         return out
     }
 
-    /// Standard padded base64 of `bytes`.
+    /// Standard padded base64 of `bytes` (RFC 4648, section 4).
     public static func base64Encoded(_ bytes: some Sequence<UInt8>) -> String {
-        Data(bytes).base64EncodedString()
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.underestimatedCount + 2) / 3 * 4)
+        var group: UInt32 = 0
+        var count = 0
+        func emit(_ characters: Int) {
+            for shift in stride(from: 18, through: 18 - 6 * (characters - 1), by: -6) {
+                out.append(base64Alphabet[Int(group >> UInt32(shift) & 0x3F)])
+            }
+        }
+        for byte in bytes {
+            group = group << 8 | UInt32(byte)
+            count += 1
+            if count == 3 {
+                emit(4)
+                group = 0
+                count = 0
+            }
+        }
+        if count > 0 {
+            group <<= 8 * UInt32(3 - count)
+            emit(count + 1)
+            out.append(contentsOf: repeatElement(UInt8(ascii: "="), count: 3 - count))
+        }
+        return String(decoding: out, as: UTF8.self)
     }
+
+    private static let base64Alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     /// The bytes of base64 text, standard or URL-safe alphabet, with or without `=` padding; nil when invalid.
     public static func base64Decoded(_ text: String) -> [UInt8]? {
@@ -77,5 +102,37 @@ public enum Signature {
         if remainder == 1 { return nil }
         if remainder > 0 { standard += String(repeating: "=", count: 4 - remainder) }
         return Data(base64Encoded: standard).map { Array($0) }
+    }
+}
+
+/// An HMAC-SHA256 key made ready once, for a key that signs many messages (a webhook secret): the hash states after its
+/// inner and outer pads are kept, and each message continues from copies of them (RFC 2104) instead of keying afresh.
+///
+/// `@unchecked Sendable`: the kept states are never mutated after `init`; each signature works on its own copies (the
+/// hash contexts copy themselves on first write when shared).
+public struct HMACKey: @unchecked Sendable {
+    private let inner: SHA256
+    private let outer: SHA256
+
+    public init(_ key: some ContiguousBytes) {
+        // A key longer than a block is hashed first; the block is the key padded with zeros.
+        var block: [UInt8] = key.withUnsafeBytes { $0.count > SHA256.blockByteCount ? Array(SHA256.hash(data: $0)) : Array($0) }
+        block += repeatElement(0, count: SHA256.blockByteCount - block.count)
+        func padded(_ pad: UInt8) -> SHA256 {
+            var hash = SHA256()
+            block.map { $0 ^ pad }.withUnsafeBytes { hash.update(bufferPointer: $0) }
+            return hash
+        }
+        inner = padded(0x36)
+        outer = padded(0x5C)
+    }
+
+    /// The HMAC-SHA256 of the concatenation of `parts`, without concatenating them.
+    public func authenticationCode(_ parts: UnsafeRawBufferPointer...) -> SHA256.Digest {
+        var inner = inner
+        for part in parts { inner.update(bufferPointer: part) }
+        var outer = outer
+        inner.finalize().withUnsafeBytes { outer.update(bufferPointer: $0) }
+        return outer.finalize()
     }
 }
