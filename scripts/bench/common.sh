@@ -41,3 +41,11 @@ YAML
   [ "${4:-}" = criteria ] && cat scripts/bench/product-20-rules.yaml >> "$1"
   return 0
 }
+# cpu_ticks PID: user + system time so far, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# summary FILE LABEL: median, mean and range of one ratio over the rounds.
+summary() {
+  sort -g "$1" | awk -v label="$2" '{ v[NR] = $1; s += $1 } END {
+    m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+    printf "%s: median %.3f, mean %.3f, range %.3f-%.3f over %d rounds\n", label, m, s / NR, v[1], v[NR], NR }'
+}

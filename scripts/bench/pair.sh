@@ -26,8 +26,6 @@ side() {
   side_pid=$!
 }
 : > "$work/ratios"; : > "$work/cpu"
-# cpu_ticks PID: user + system time so far, in clock ticks.
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 for round in $(seq 1 "$ROUNDS"); do
   # Odd rounds: A on the first port, started first; even rounds the other way round.
   if [ $((round % 2)) -eq 1 ]; then port_a=$port; port_b=$((port + 1)); else port_a=$((port + 1)); port_b=$port; fi
@@ -51,11 +49,5 @@ for round in $(seq 1 "$ROUNDS"); do
   printf 'round %d: A %s req/s, B %s req/s, B/A %.3f; CPU per request A %.1f µs, B %.1f µs, A/B %.3f\n' \
     "$round" "$rps_a" "$rps_b" "$(tail -1 "$work/ratios")" "$cost_a" "$cost_b" "$(tail -1 "$work/cpu")"
 done
-# summary FILE LABEL: median, mean and range of one ratio over the rounds.
-summary() {
-  sort -g "$1" | awk -v label="$2" '{ v[NR] = $1; s += $1 } END {
-    m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-    printf "%s: median %.3f, mean %.3f, range %.3f-%.3f over %d rounds\n", label, m, s / NR, v[1], v[NR], NR }'
-}
 summary "$work/ratios" "rate B/A"
 summary "$work/cpu" "CPU per request A/B"
