@@ -105,34 +105,22 @@ public enum Signature {
     }
 }
 
-/// An HMAC-SHA256 key made ready once, for a key that signs many messages (a webhook secret): the hash states after its
-/// inner and outer pads are kept, and each message continues from copies of them (RFC 2104) instead of keying afresh.
+/// An HMAC-SHA256 key made ready once, for a key that signs many messages (a webhook secret): swift-crypto's HMAC is
+/// keyed here (its inner and outer pads hashed), and each message continues from a copy of it instead of keying afresh.
 ///
-/// `@unchecked Sendable`: the kept states are never mutated after `init`; each signature works on its own copies (the
-/// hash contexts copy themselves on first write when shared).
+/// `@unchecked Sendable`: the keyed state is never mutated after `init`; each signature works on its own copy (the hash
+/// contexts copy themselves on first write when shared).
 public struct HMACKey: @unchecked Sendable {
-    private let inner: SHA256
-    private let outer: SHA256
+    private let keyed: HMAC<SHA256>
 
     public init(_ key: some ContiguousBytes) {
-        // A key longer than a block is hashed first; the block is the key padded with zeros.
-        var block: [UInt8] = key.withUnsafeBytes { $0.count > SHA256.blockByteCount ? Array(SHA256.hash(data: $0)) : Array($0) }
-        block += repeatElement(0, count: SHA256.blockByteCount - block.count)
-        func padded(_ pad: UInt8) -> SHA256 {
-            var hash = SHA256()
-            block.map { $0 ^ pad }.withUnsafeBytes { hash.update(bufferPointer: $0) }
-            return hash
-        }
-        inner = padded(0x36)
-        outer = padded(0x5C)
+        keyed = HMAC(key: SymmetricKey(data: key))
     }
 
     /// The HMAC-SHA256 of the concatenation of `parts`, without concatenating them.
-    public func authenticationCode(_ parts: UnsafeRawBufferPointer...) -> SHA256.Digest {
-        var inner = inner
-        for part in parts { inner.update(bufferPointer: part) }
-        var outer = outer
-        inner.finalize().withUnsafeBytes { outer.update(bufferPointer: $0) }
-        return outer.finalize()
+    public func authenticationCode(_ parts: UnsafeRawBufferPointer...) -> HashedAuthenticationCode<SHA256> {
+        var hmac = keyed
+        for part in parts { hmac.update(data: part) }
+        return hmac.finalize()
     }
 }
