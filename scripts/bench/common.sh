@@ -41,6 +41,20 @@ YAML
   [ "${4:-}" = criteria ] && cat scripts/bench/product-20-rules.yaml >> "$1"
   return 0
 }
+# write_delivery_config FILE PORT DB RECEIVER_PORT: the delivery benchmarks' gateway config: one web form and one signed
+# webhook channel (32 in flight) to the receiver on RECEIVER_PORT.
+write_delivery_config() {
+  cat > "$1" <<YAML
+server: { listen: 127.0.0.1:$2, default_region: IL }
+store: { sqlite: $3 }
+sources: [ { name: website, type: web_form } ]
+notifications:
+  - name: crm
+    on: [lead]
+    concurrency: 32
+    webhook: { url: "http://127.0.0.1:$4/ingest/crm", secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" }
+YAML
+}
 # cpu_ticks PID: user + system time so far, in clock ticks.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 # summary FILE LABEL: median, mean and range of one ratio over the rounds.

@@ -18,18 +18,7 @@ bin_b=${2:-$bin/leadgate}
 receiver_port=$((port + 2))
 
 # config NAME PORT: a gateway on store NAME.sqlite with one webhook channel to the receiver.
-config() {
-  cat > "$work/$1.yaml" <<YAML
-server: { listen: 127.0.0.1:$2, default_region: IL }
-store: { sqlite: $work/$1.sqlite }
-sources: [ { name: website, type: web_form } ]
-notifications:
-  - name: crm
-    on: [lead]
-    concurrency: 32
-    webhook: { url: "http://127.0.0.1:$receiver_port/ingest/crm", secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" }
-YAML
-}
+config() { write_delivery_config "$work/$1.yaml" "$2" "$work/$1.sqlite" "$receiver_port"; }
 # delivered NAME: how many of the side's deliveries are delivered so far.
 delivered() { sqlite3 "$work/$1.sqlite" "SELECT count(*) FROM outbox WHERE status = 'delivered'" 2>/dev/null || echo 0; }
 

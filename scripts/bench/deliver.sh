@@ -12,16 +12,7 @@ COUNT=${COUNT:-20000}
 source scripts/bench/common.sh
 receiver_port=$((port + 1))
 
-cat > "$work/deliver.yaml" <<YAML
-server: { listen: 127.0.0.1:$port, default_region: IL }
-store: { sqlite: $work/deliver.sqlite }
-sources: [ { name: website, type: web_form } ]
-notifications:
-  - name: crm
-    on: [lead]
-    concurrency: 32
-    webhook: { url: "http://127.0.0.1:$receiver_port/ingest/crm", secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" }
-YAML
+write_delivery_config "$work/deliver.yaml" "$port" "$work/deliver.sqlite" "$receiver_port"
 
 # The leads first, with the receiver down and the gateway stopped before it can deliver: then queue every
 # delivery afresh, so the run measures a backlog of COUNT draining.
