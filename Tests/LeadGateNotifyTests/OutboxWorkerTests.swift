@@ -3,6 +3,7 @@ import Glibc
 import LeadGateCore
 import LeadGateCurl
 import LeadGateStore
+import Synchronization
 import Testing
 @testable import LeadGateNotify
 
@@ -12,6 +13,8 @@ private final class SilentReceiver: Sendable {
     let port: Int
     let requests: AsyncStream<Void>
     private let socket: Int32
+    /// The connections accepted so far, closed by `stop`.
+    private let connections = Mutex<[Int32]>([])
 
     init() throws {
         let listener = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -30,10 +33,11 @@ private final class SilentReceiver: Sendable {
         port = Int(UInt16(bigEndian: address.sin_port))
         let (requests, arrived) = AsyncStream.makeStream(of: Void.self)
         self.requests = requests
-        Thread.detachNewThread {
+        Thread.detachNewThread { [self] in
             while true {
                 let connection = accept(listener, nil, nil)
                 guard connection >= 0 else { return arrived.finish() }
+                connections.withLock { $0.append(connection) }
                 var buffer = [UInt8](repeating: 0, count: 4096)
                 if read(connection, &buffer, buffer.count) > 0 { arrived.yield() }
                 // Kept open and silent: the client waits for an answer that never comes.
@@ -44,6 +48,7 @@ private final class SilentReceiver: Sendable {
     func stop() {
         shutdown(socket, Int32(SHUT_RDWR))
         close(socket)
+        for connection in connections.withLock({ $0 }) { close(connection) }
     }
 }
 

@@ -38,7 +38,7 @@ else
   "${LEADGATE:-$bin/leadgate}" serve --config "$work/deliver.yaml" 2>/dev/null &
   gateway_pid=$!
 fi
-receiver_ticks_start=$(awk '{print $14 + $15}' /proc/$receiver_pid/stat)
+receiver_ticks_start=$(cpu_ticks "$receiver_pid")
 rss_start=""
 # RSS as the backlog drains: at the first delivery, then each time another quarter of it is delivered.
 rss_quarters=""
@@ -65,10 +65,10 @@ while :; do
   # Not faster: each look is a sqlite3 process, whose CPU the gateway and the receiver would lose.
   sleep 0.2
 done
-receiver_ticks_drain=$(( $(awk '{print $14 + $15}' /proc/$receiver_pid/stat) - receiver_ticks_start ))
+receiver_ticks_drain=$(( $(cpu_ticks "$receiver_pid") - receiver_ticks_start ))
 rss_end=$(awk '/VmRSS/ {print $2}' /proc/$gateway_pid/status)
 # The gateway's CPU time (user + system, start-up included), which the machine's drift moves far less than the rate.
-cpu_ticks=$(awk '{print $14 + $15}' /proc/$gateway_pid/stat)
+gateway_ticks=$(cpu_ticks "$gateway_pid")
 kill "$gateway_pid"; wait "${profiler_pid:-$gateway_pid}" 2>/dev/null || true
 
 # The drain's length by the gateway's own clock: from the first attempt's start to the last one's answer. (Timing
@@ -76,12 +76,12 @@ kill "$gateway_pid"; wait "${profiler_pid:-$gateway_pid}" 2>/dev/null || true
 read -r start end < <(sqlite3 -separator ' ' "$work/deliver.sqlite" \
   "SELECT min(at) / 1000.0, max(at + latency_ms) / 1000.0 FROM delivery_attempts")
 # The receiver's CPU per request, under the drain and under wrk: what the machine's two cores leave the gateway.
-receiver_ticks_start=$(awk '{print $14 + $15}' /proc/$receiver_pid/stat)
+receiver_ticks_start=$(cpu_ticks "$receiver_pid")
 wrk -t2 -c32 -d10s -s scripts/bench/post.lua "http://127.0.0.1:$receiver_port" > "$work/ceiling.wrk"
-receiver_ticks_wrk=$(( $(awk '{print $14 + $15}' /proc/$receiver_pid/stat) - receiver_ticks_start ))
+receiver_ticks_wrk=$(( $(cpu_ticks "$receiver_pid") - receiver_ticks_start ))
 ceiling=$(awk '/Requests\/sec/ {print $2}' "$work/ceiling.wrk")
 wrk_requests=$(awk '/requests in/ {print $1}' "$work/ceiling.wrk")
-awk -v n="$COUNT" -v s="$start" -v e="$end" -v c="$ceiling" -v r0="$rss_start" -v r1="$rss_end" -v t="$cpu_ticks" -v hz="$(getconf CLK_TCK)" \
+awk -v n="$COUNT" -v s="$start" -v e="$end" -v c="$ceiling" -v r0="$rss_start" -v r1="$rss_end" -v t="$gateway_ticks" -v hz="$(getconf CLK_TCK)" \
   -v rd="$receiver_ticks_drain" -v rw="$receiver_ticks_wrk" -v wn="$wrk_requests" 'BEGIN {
   rate = n / (e - s)
   printf "deliveries: %d in %.1f s = %.0f/s (signed webhooks, each attempt recorded, synchronous=FULL)\n", n, e - s, rate
