@@ -67,9 +67,10 @@ public struct CurlConfiguration: Sendable {
     public var userAgent: String
     /// At most this many connections to one host at a time (more transfers wait their turn); nil for no limit.
     public var maxConnectionsPerHost: Int?
-    /// How many finished connections are kept open for reuse. libcurl's own default follows how many transfers are
-    /// in flight, so a lull closed the connections a moment later opened again: 347 handshakes in a drain of
-    /// 20,000 deliveries over 32 connections.
+    /// How many connections are kept open for reuse, at least: the cache grows to the most transfers that have been
+    /// in flight at once, and never shrinks. (libcurl's own default follows how many transfers are in flight, so a
+    /// lull closed the connections a moment later opened again: 347 handshakes in a drain of 20,000 deliveries over
+    /// 32 connections.)
     public var maxIdleConnections: Int
 
     /// The defaults: 10 s to connect, 30 s in all, 8 MiB of body, no redirects, the system's CAs, 64 idle connections.

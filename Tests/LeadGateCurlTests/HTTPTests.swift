@@ -164,11 +164,16 @@ struct HTTPTests {
         }
     }
 
-    @Test("the connections of a burst stay open for the next burst, whatever is in flight in between")
-    func idleConnectionsKept() async throws {
+    @Test(
+        "the connections of a burst stay open for the next burst, whatever is in flight in between or the cache configured",
+        arguments: [CurlConfiguration().maxIdleConnections, 4]
+    )
+    func idleConnectionsKept(maxIdleConnections: Int) async throws {
         // A burst is 16 requests queued from one loop (not 16 tasks, which a loaded machine may start one by one, after
         // the first answers came and freed their connections), each answered after 250 ms: all 16 are in flight at once.
-        try await withHTTPPeer(reply: { _ in .respond(delay: .milliseconds(250)) }) { server, client in
+        // With a cache of 4, libcurl alone would close 12 of them as they finish, and the next burst would open 12 more.
+        let configuration = CurlConfiguration(maxIdleConnections: maxIdleConnections)
+        try await withHTTPPeer(configuration: configuration, reply: { _ in .respond(delay: .milliseconds(250)) }) { server, client in
             func burst() async throws {
                 let (answers, answered) = AsyncStream.makeStream(of: Result<HTTPClientResponse, CurlError>.self)
                 for _ in 0..<16 { client.start(HTTPClientRequest(url: server.url())) { answered.yield($0) } }

@@ -42,7 +42,7 @@ YAML
   return 0
 }
 # write_delivery_config FILE PORT DB RECEIVER_PORT: the delivery benchmarks' gateway config: one web form and one signed
-# webhook channel (32 in flight) to the receiver on RECEIVER_PORT.
+# webhook channel to the receiver on RECEIVER_PORT, CONCURRENCY in flight (default 32).
 write_delivery_config() {
   cat > "$1" <<YAML
 server: { listen: 127.0.0.1:$2, default_region: IL }
@@ -51,10 +51,12 @@ sources: [ { name: website, type: web_form } ]
 notifications:
   - name: crm
     on: [lead]
-    concurrency: 32
+    concurrency: ${CONCURRENCY:-32}
     webhook: { url: "http://127.0.0.1:$4/ingest/crm", secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" }
 YAML
 }
+# tcp_opens: TCP connections this machine has opened so far (every process; the benchmarks run alone on loopback).
+tcp_opens() { awk '/^Tcp:/ { if (header) print $6; header = 1 }' /proc/net/snmp; }
 # cpu_ticks PID: user + system time so far, in clock ticks.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 # summary FILE LABEL: median, mean and range of one ratio over the rounds.

@@ -4,6 +4,7 @@
 # Hummingbird route of scripts/bench/ceiling (answers 200 to POST /ingest/*).
 #   scripts/bench/deliver.sh            # 20,000 deliveries
 #   COUNT=5000 scripts/bench/deliver.sh     # a smaller backlog; COUNT=200000 shows whether memory stays flat
+#   CONCURRENCY=8 scripts/bench/deliver.sh  # the channel's requests in flight (default 32)
 #   PROFILE=/tmp/deliver.perf scripts/bench/deliver.sh   # the draining gateway under `perf record -g`
 #   LEADGATE=/tmp/old/leadgate scripts/bench/deliver.sh   # another build drains (run both in turns: the machine drifts)
 set -euo pipefail
@@ -29,6 +30,7 @@ sqlite3 "$work/deliver.sqlite" "DELETE FROM outbox; DELETE FROM delivery_attempt
   INSERT INTO outbox (id, channel, event, lead_id, status, next_attempt_at, created_at, updated_at)
   SELECT 'msg_' || id, 'crm', 'lead', id, 'pending', 0, 0, 0 FROM leads ORDER BY seq LIMIT $COUNT;"
 
+opens_start=$(tcp_opens)
 if [ -n "${PROFILE:-}" ]; then
   perf record -F 999 -g -o "$PROFILE" -- "${LEADGATE:-$bin/leadgate}" serve --config "$work/deliver.yaml" 2>/dev/null &
   profiler_pid=$!
@@ -66,6 +68,8 @@ while :; do
   sleep 0.2
 done
 receiver_ticks_drain=$(( $(cpu_ticks "$receiver_pid") - receiver_ticks_start ))
+# Connections opened while draining: one per request in flight when they are kept, far more when they are not.
+opens_drain=$(( $(tcp_opens) - opens_start ))
 rss_end=$(awk '/VmRSS/ {print $2}' /proc/$gateway_pid/status)
 # The gateway's CPU time (user + system, start-up included), which the machine's drift moves far less than the rate.
 gateway_ticks=$(cpu_ticks "$gateway_pid")
@@ -82,13 +86,14 @@ receiver_ticks_wrk=$(( $(cpu_ticks "$receiver_pid") - receiver_ticks_start ))
 ceiling=$(awk '/Requests\/sec/ {print $2}' "$work/ceiling.wrk")
 wrk_requests=$(awk '/requests in/ {print $1}' "$work/ceiling.wrk")
 awk -v n="$COUNT" -v s="$start" -v e="$end" -v c="$ceiling" -v r0="$rss_start" -v r1="$rss_end" -v t="$gateway_ticks" -v hz="$(getconf CLK_TCK)" \
-  -v rd="$receiver_ticks_drain" -v rw="$receiver_ticks_wrk" -v wn="$wrk_requests" 'BEGIN {
+  -v rd="$receiver_ticks_drain" -v rw="$receiver_ticks_wrk" -v wn="$wrk_requests" -v k="${CONCURRENCY:-32}" -v o="$opens_drain" 'BEGIN {
   rate = n / (e - s)
-  printf "deliveries: %d in %.1f s = %.0f/s (signed webhooks, each attempt recorded, synchronous=FULL)\n", n, e - s, rate
+  printf "deliveries: %d in %.1f s = %.0f/s (signed webhooks, %d in flight, each attempt recorded, synchronous=FULL)\n", n, e - s, rate, k
   printf "receiver ceiling (wrk, 32 connections): %.0f req/s\n", c
   printf "ratio: %.1f%% of the ceiling\n", 100 * rate / c
   printf "gateway CPU: %.0f µs per delivery\n", 1e6 * t / hz / n
   printf "receiver CPU: %.0f µs per request during the drain, %.0f µs under wrk\n", 1e6 * rd / hz / n, 1e6 * rw / hz / wn
+  printf "connections opened while draining: %d\n", o
   printf "gateway RSS while draining: %.0f MiB at the start, %.0f MiB at the end\n", r0 / 1024, r1 / 1024
 }'
 echo "gateway RSS after each quarter of the backlog (MiB):$rss_quarters"
