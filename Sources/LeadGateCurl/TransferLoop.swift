@@ -129,7 +129,7 @@ final class TransferLoop: Sendable {
         var active: [UnsafeMutableRawPointer: Transfer] = [:]
         // libcurl's cache counts the connections in use too: with more transfers in flight than it holds, each one
         // that finishes closes its connection, and the next request opens another (a channel with 128 requests in
-        // flight and a cache of 64 opened 12,531 connections for 20,000 deliveries). So it never holds fewer than
+        // flight and a cache of 64 opened 12,967 connections for 20,000 deliveries). So it never holds fewer than
         // the most transfers that have been in flight at once, and never shrinks: a lull closes nothing.
         var cacheSize = maxIdleConnections
         while true {
