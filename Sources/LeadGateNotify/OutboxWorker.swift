@@ -71,12 +71,23 @@ public final class OutboxWorker: Service {
         var waiting: [Ready] = []
         var next = 0
         var inFlight = 0
+        /// The receiver asked the channel to wait until then (429 or 503 with `Retry-After`).
+        var pausedUntil: Date?
 
         init(concurrency: Int) {
             self.concurrency = max(1, concurrency)
         }
 
         var count: Int { waiting.count - next }
+
+        /// Empties the queue and returns the ids of what was in it.
+        mutating func removeAll() -> [String] {
+            defer {
+                waiting.removeAll()
+                next = 0
+            }
+            return waiting[next...].map(\.delivery.id)
+        }
 
         /// Takes up to the channel's free concurrency from the front.
         mutating func take() -> ArraySlice<Ready> {
@@ -178,6 +189,8 @@ public final class OutboxWorker: Service {
     public func drain(batch: Int = 256) async -> Int {
         var queues: [String: ChannelQueue] = [:]
         var finished: [AttemptRecord] = []
+        /// Claimed and not sent, because their channel was paused: their leases end with the next record.
+        var released: [String] = []
         /// When the oldest of `finished` finished.
         var waitingSince = Date.distantFuture
         var claiming = false, exhausted = false, recording = false
@@ -191,8 +204,11 @@ public final class OutboxWorker: Service {
             queues[channel]?.inFlight -= 1
             if case .disableChannel = record.outcome {
                 // The rest of the channel's batch stays leased and unsent; a manual retry turns it back on.
-                queues[channel]?.waiting.removeAll()
-                queues[channel]?.next = 0
+                _ = queues[channel]?.removeAll()
+            }
+            if let until = record.pauseChannelUntil {
+                let paused = queues[channel]?.pausedUntil ?? until
+                queues[channel]?.pausedUntil = max(until, paused)
             }
             if finished.isEmpty { waitingSince = now() }
             finished.append(record)
@@ -208,6 +224,12 @@ public final class OutboxWorker: Service {
                 if !stopping {
                     let moment = now()
                     for name in queues.keys {
+                        if let until = queues[name]?.pausedUntil, until > moment {
+                            // Nothing more to a receiver that asked to wait; what is queued is due again when the
+                            // pause ends (claims leave the channel out until then).
+                            released += queues[name]?.removeAll() ?? []
+                            continue
+                        }
                         for ready in queues[name]?.take() ?? [] {
                             guard ready.leasedUntil > moment else {
                                 // Queued behind a slow receiver past its lease: it is due again, and the next claim sends it.
@@ -230,14 +252,15 @@ public final class OutboxWorker: Service {
                     listening = true
                     group.addTask { .answered(await answers.next()) }
                 }
-                if !recording, !finished.isEmpty, stopping || finished.count >= Self.recordBatch
+                if !recording, !finished.isEmpty || !released.isEmpty, stopping || finished.count >= Self.recordBatch
                     || queues.values.allSatisfy({ $0.inFlight == 0 }) || now().timeIntervalSince(waitingSince) >= Self.recordDelay
                 {
                     recording = true
                     waitingSince = .distantFuture
-                    let records = finished
+                    let records = finished, releasing = released
                     finished.removeAll(keepingCapacity: true)
-                    group.addTask { await self.record(records) }
+                    released.removeAll()
+                    group.addTask { await self.record(records, releasing: releasing) }
                 }
                 guard let step = await group.next() else { break }
                 switch step {
@@ -367,19 +390,28 @@ public final class OutboxWorker: Service {
         let milliseconds = Int(latency.components.seconds * 1000 + latency.components.attoseconds / 1_000_000_000_000_000)
         let attempt = DeliveryAttempt(at: started, status: status, latencyMilliseconds: milliseconds, error: error, response: excerpt)
         let outcome: DeliveryOutcome
+        var pause: Date?
         switch status {
         case .some(200...299) where error == nil:
             outcome = .delivered
         case .some(410):
             outcome = .disableChannel(reason: "the receiver answered 410 Gone on delivery \(delivery.id)")
-        case .some(429), .some(503):
+        case .some(let code) where code == 429 || code == 503:
             outcome = nextOutcome(after: delivery, retryAfter: retryAfter, at: started)
+            // `Retry-After` is about the receiver, not this one delivery (RFC 9110 10.2.3, RFC 6585 4): the whole
+            // channel waits as long as this delivery does.
+            if let retryAfter, retryAfter > 0 {
+                let until = started.addingTimeInterval(cappedRetryAfter(retryAfter))
+                pause = until
+                logger.warning("channel \(delivery.channel) paused until \(until): the receiver answered \(code) with Retry-After")
+            }
         default:
             outcome = nextOutcome(after: delivery, retryAfter: nil, at: started)
         }
         metrics.record(channel: delivery.channel, outcome: outcome, latency: latency)
         let keep = ready.rendered && outcome != .delivered
-        return AttemptRecord(deliveryID: delivery.id, attempt: attempt, outcome: outcome, payload: keep ? ready.payload : nil)
+        return AttemptRecord(
+            deliveryID: delivery.id, attempt: attempt, outcome: outcome, payload: keep ? ready.payload : nil, pauseChannelUntil: pause)
     }
 
     /// The next try on the schedule (with ±10% jitter), no sooner than `Retry-After`; dead after the last.
@@ -389,12 +421,18 @@ public final class OutboxWorker: Service {
         let delay = schedule.delays[attempt]
         let seconds = delay.timeInterval
         let jittered = seconds * Double.random(in: 0.9...1.1)
-        return .retry(at: moment.addingTimeInterval(max(jittered, retryAfter ?? 0)))
+        return .retry(at: moment.addingTimeInterval(max(jittered, retryAfter.map(cappedRetryAfter) ?? 0)))
     }
 
-    private func record(_ records: [AttemptRecord]) async -> Step {
+    /// `Retry-After`, no longer than the schedule's longest delay: a receiver that says "in a year" is tried again
+    /// as a failing one would be.
+    func cappedRetryAfter(_ seconds: TimeInterval) -> TimeInterval {
+        min(seconds, schedule.delays.map(\.timeInterval).max() ?? seconds)
+    }
+
+    private func record(_ records: [AttemptRecord], releasing released: [String]) async -> Step {
         do {
-            try await store.recordAttempts(records)
+            try await store.recordAttempts(records, releasing: released)
         } catch {
             // Not recorded: the leases run out and the deliveries are tried again (at least once).
             logger.error("cannot record \(records.count) attempts: \(error)")

@@ -251,8 +251,9 @@ public protocol LeadStore: Sendable {
     func releaseDeliveryLeases() async throws
     /// The leads with these ids (those that exist), for rendering a batch of deliveries in one read.
     func leads(ids: [String]) async throws -> [String: Lead]
-    /// Records attempts, what follows from each and the bodies to send again, in one transaction.
-    func recordAttempts(_ records: [AttemptRecord]) async throws
+    /// Records attempts, what follows from each and the bodies to send again, in one transaction; also ends the
+    /// leases of `released` deliveries, claimed and not sent (due again at once, unless their channel is paused).
+    func recordAttempts(_ records: [AttemptRecord], releasing released: [String]) async throws
     /// Deliveries newest first, optionally of one status.
     func deliveries(status: DeliveryStatus?, limit: Int) async throws -> [Delivery]
     func attempts(deliveryID: String) async throws -> [DeliveryAttempt]

@@ -104,11 +104,17 @@ public struct AttemptRecord: Sendable, Hashable {
     /// The body this attempt sent, kept for the attempts to come so they send the same bytes; nil when the
     /// delivery is done or its body is kept already. A body once kept is never replaced.
     public var payload: [UInt8]?
+    /// Set when the receiver asked the whole channel to wait (429 or 503 with `Retry-After`): no delivery of the
+    /// channel is claimed before then.
+    public var pauseChannelUntil: Date?
 
-    public init(deliveryID: String, attempt: DeliveryAttempt, outcome: DeliveryOutcome, payload: [UInt8]? = nil) {
+    public init(
+        deliveryID: String, attempt: DeliveryAttempt, outcome: DeliveryOutcome, payload: [UInt8]? = nil, pauseChannelUntil: Date? = nil
+    ) {
         self.deliveryID = deliveryID
         self.attempt = attempt
         self.outcome = outcome
         self.payload = payload
+        self.pauseChannelUntil = pauseChannelUntil
     }
 }

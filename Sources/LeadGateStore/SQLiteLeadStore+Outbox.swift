@@ -3,7 +3,8 @@ import GRDB
 import LeadGateCore
 
 extension SQLiteLeadStore {
-    /// Claims a batch (arguments: lease end, now, now, limit) and returns it, `deliveryColumns` then `seq`.
+    /// Claims a batch (arguments: lease end, now, now, now, limit) and returns it, `deliveryColumns` then `seq`.
+    /// Channels turned off (410) and channels a receiver asked to wait (`channel_pauses`) are left out.
     ///
     /// The due rows are walked in `outbox_due`'s order, only as far as the batch needs. Without `INDEXED BY` the
     /// planner took `outbox_status` and sorted every pending row for each batch: a backlog of 20,000 made each claim
@@ -13,6 +14,7 @@ extension SQLiteLeadStore {
             SELECT seq FROM outbox INDEXED BY outbox_due
             WHERE status IN ('pending', 'failed') AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?)
               AND channel NOT IN (SELECT channel FROM disabled_channels)
+              AND channel NOT IN (SELECT channel FROM channel_pauses WHERE until > ?)
             ORDER BY next_attempt_at, seq LIMIT ?)
         RETURNING \(deliveryColumns), seq
         """
@@ -21,7 +23,7 @@ extension SQLiteLeadStore {
         let moment = SQLiteSchema.millis(now)
         return try await pool.write { db in
             let rows = try Row.fetchCursor(
-                db.cachedStatement(sql: Self.claimSQL), arguments: [SQLiteSchema.millis(leaseUntil), moment, moment, limit])
+                db.cachedStatement(sql: Self.claimSQL), arguments: [SQLiteSchema.millis(leaseUntil), moment, moment, moment, limit])
             var claimed: [(seq: Int64, delivery: Delivery)] = []
             while let row = try rows.next() {
                 claimed.append((seq: row[Self.deliveryColumnCount], delivery: try Self.delivery(row)))
@@ -39,10 +41,14 @@ extension SQLiteLeadStore {
         }
     }
 
-    public func recordAttempts(_ records: [AttemptRecord]) async throws {
-        guard !records.isEmpty else { return }
+    public func recordAttempts(_ records: [AttemptRecord], releasing released: [String]) async throws {
+        guard !records.isEmpty || !released.isEmpty else { return }
         try await pool.write { db in
             for record in records { try Self.record(record, in: db) }
+            if !released.isEmpty {
+                try db.execute(
+                    sql: "UPDATE outbox SET claimed_until = NULL WHERE id IN \(SQLiteSchema.inList)", arguments: [SQLiteSchema.jsonArray(released)])
+            }
         }
     }
 
@@ -83,6 +89,19 @@ extension SQLiteLeadStore {
                 $0.text(status.rawValue); $0.int(next); $0.int(attempt.status); $0.text(attempt.error); $0.int(at)
                 $0.blob(record.payload); $0.text(record.deliveryID)
             }
+        if let until = record.pauseChannelUntil {
+            // The longer of two pauses stands.
+            try db.execute(
+                sql: """
+                    INSERT INTO channel_pauses (channel, until, reason) SELECT channel, ?, ? FROM outbox WHERE id = ?
+                    ON CONFLICT(channel) DO UPDATE SET until = MAX(until, excluded.until), reason = excluded.reason
+                    """,
+                arguments: [
+                    SQLiteSchema.millis(until), "the receiver answered \(attempt.status ?? 0) with Retry-After on delivery \(record.deliveryID)",
+                    record.deliveryID,
+                ]
+            )
+        }
     }
 
     public func deliveries(status: DeliveryStatus?, limit: Int) async throws -> [Delivery] {
@@ -117,8 +136,9 @@ extension SQLiteLeadStore {
                 arguments: [SQLiteSchema.millis(now), SQLiteSchema.millis(now), id]
             )
             if db.changesCount > 0 {
-                // A manual replay also turns the channel back on.
+                // A manual replay also turns the channel back on, and ends a pause the receiver asked for.
                 try db.execute(sql: "DELETE FROM disabled_channels WHERE channel = (SELECT channel FROM outbox WHERE id = ?)", arguments: [id])
+                try db.execute(sql: "DELETE FROM channel_pauses WHERE channel = (SELECT channel FROM outbox WHERE id = ?)", arguments: [id])
                 return true
             }
             return false

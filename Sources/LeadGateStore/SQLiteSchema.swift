@@ -463,6 +463,16 @@ enum SQLiteSchema {
                 CREATE INDEX touches_content ON touches(source, content_hash, received_at) WHERE external_id IS NULL;
                 """)
         }
+        // A receiver that answers 429 or 503 with Retry-After asks the whole channel to wait, not one delivery.
+        migrator.registerMigration("v5-channel-pauses") { db in
+            try db.execute(sql: """
+                CREATE TABLE channel_pauses (
+                    channel TEXT PRIMARY KEY NOT NULL,
+                    until INTEGER NOT NULL,
+                    reason TEXT NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 

@@ -52,24 +52,147 @@ private final class SilentReceiver: Sendable {
     }
 }
 
+/// An HTTP/1.1 receiver on 127.0.0.1 that gives the scripted answers in order, then `otherwise` to every later
+/// request; connections are kept alive, each served by a thread of its own. `count` is how many requests came.
+private final class ScriptedReceiver: Sendable {
+    let port: Int
+    private let listener: Int32
+    private let state: Mutex<(answers: [String], count: Int, connections: [Int32])>
+
+    init(answers: [String], otherwise: String) throws {
+        let listener = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard listener >= 0, bound == 0, listen(listener, 16) == 0 else { throw CurlError.invalidArgument("cannot listen on 127.0.0.1") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        self.listener = listener
+        port = Int(UInt16(bigEndian: address.sin_port))
+        state = Mutex((answers: answers, count: 0, connections: []))
+        Thread.detachNewThread { [self] in
+            while true {
+                let connection = accept(listener, nil, nil)
+                guard connection >= 0 else { return }
+                state.withLock { $0.connections.append(connection) }
+                Thread.detachNewThread { [self] in serve(connection, otherwise: otherwise) }
+            }
+        }
+    }
+
+    var count: Int { state.withLock { $0.count } }
+
+    /// Reads requests (head, then `Content-Length` bytes of body) and answers each, until the peer closes.
+    private func serve(_ connection: Int32, otherwise: String) {
+        var buffer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            while let end = buffer.firstRange(of: Array("\r\n\r\n".utf8)) {
+                let head = String(decoding: buffer[..<end.lowerBound], as: UTF8.self).lowercased()
+                let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+                    .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+                guard buffer.count >= end.upperBound + length else { break }
+                buffer.removeFirst(end.upperBound + length)
+                let answer = state.withLock { state in
+                    state.count += 1
+                    return state.answers.isEmpty ? otherwise : state.answers.removeFirst()
+                }
+                _ = Array(answer.utf8).withUnsafeBytes { write(connection, $0.baseAddress, $0.count) }
+            }
+            let received = read(connection, &chunk, chunk.count)
+            guard received > 0 else { return }
+            buffer += chunk[..<received]
+        }
+    }
+
+    func stop() {
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+        for connection in state.withLock({ $0.connections }) { shutdown(connection, Int32(SHUT_RDWR)) }
+    }
+}
+
 @Suite(.timeLimit(.minutes(1))) struct OutboxWorkerTests {
+    @Test func aReceiverThatAsksToWaitPausesItsWholeChannel() async throws {
+        let receiver = try ScriptedReceiver(
+            answers: ["HTTP/1.1 429 Too Many Requests\r\nRetry-After: 120\r\nContent-Length: 0\r\n\r\n"],
+            otherwise: "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+        defer { receiver.stop() }
+        let store = try SQLiteLeadStore(path: NSTemporaryDirectory() + "leadgate-worker-\(UUID().uuidString).sqlite")
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        for index in 0..<5 {
+            _ = try await store.commit([Self.record(email: "lead\(index)@acme.co.il", at: t0)])
+        }
+        let clock = Mutex(t0.addingTimeInterval(1))
+        let client = try CurlClient()
+        let worker = OutboxWorker(
+            store: store, channels: [Self.channel(port: receiver.port, concurrency: 1)], schedule: .standard,
+            transport: CurlTransport(client: client), metrics: DeliveryMetrics(), now: { clock.withLock { $0 } })
+
+        // The first answer asks for two minutes: the other four are not sent, and spend no attempt.
+        #expect(await worker.drain() == 1)
+        #expect(receiver.count == 1)
+        #expect(try await store.deliveries(status: .pending, limit: 10).map(\.attempts) == [0, 0, 0, 0])
+        // A minute later the channel still waits, though four of its deliveries were never tried.
+        clock.withLock { $0 = t0.addingTimeInterval(61) }
+        #expect(await worker.drain() == 0)
+        #expect(receiver.count == 1)
+        // Past the two minutes, everything goes: the one that was refused again, and the four.
+        clock.withLock { $0 = t0.addingTimeInterval(122) }
+        #expect(await worker.drain() == 5)
+        #expect(receiver.count == 6)
+        let delivered = try await store.deliveries(status: .delivered, limit: 10)
+        #expect(delivered.count == 5)
+        #expect(delivered.map(\.attempts).sorted() == [1, 1, 1, 1, 2])
+        await client.shutdown()
+    }
+
+    @Test func aRetryAfterIsHonouredUpToTheSchedulesLongestDelay() async throws {
+        let client = try CurlClient()
+        let worker = OutboxWorker(
+            store: try SQLiteLeadStore(path: NSTemporaryDirectory() + "leadgate-worker-\(UUID().uuidString).sqlite"),
+            channels: [Self.channel(port: 9, concurrency: 1)], schedule: .standard,
+            transport: CurlTransport(client: client), metrics: DeliveryMetrics())
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        let delivery = Delivery(
+            id: "msg_1", channel: "crm", event: .lead, leadID: "ld_1", status: .pending, attempts: 0, nextAttemptAt: t0,
+            payload: nil, lastStatus: nil, lastError: nil, createdAt: t0)
+        // The second delay of the standard schedule is 5 s; its longest is 10 h.
+        #expect(worker.nextOutcome(after: delivery, retryAfter: 120, at: t0) == .retry(at: t0.addingTimeInterval(120)))
+        #expect(worker.nextOutcome(after: delivery, retryAfter: 365 * 86_400, at: t0) == .retry(at: t0.addingTimeInterval(10 * 3600)))
+        #expect(worker.cappedRetryAfter(365 * 86_400) == 10 * 3600)
+        await client.shutdown()
+    }
+
+    static func record(email: String, at date: Date) -> IntakeRecord {
+        IntakeRecord(
+            leadID: LeadID.make(prefix: "ld_", at: date), touchID: LeadID.make(prefix: "tc_", at: date), source: "website",
+            lead: NormalizedLead(contact: Contact(fullName: "דנה כהן", email: email), attribution: Attribution(source: "website", sourceType: "web_form")),
+            routes: NotificationRoutes([.lead: ["crm"]]), receivedAt: date, contentHash: email, dedupeSince: nil,
+            payload: Array("{}".utf8), contentType: "application/json")
+    }
+
+    static func channel(port: Int, concurrency: Int) -> NotificationChannel {
+        NotificationChannel(
+            name: "crm", events: [.lead],
+            kind: .webhook(WebhookSettings(url: "http://127.0.0.1:\(port)/hook", secrets: [], headers: [], template: nil)),
+            concurrency: concurrency, timeout: .seconds(30))
+    }
+
     @Test func aCancelledDrainReturnsWithoutWaitingForARequestThatHangs() async throws {
         let receiver = try SilentReceiver()
         defer { receiver.stop() }
         let store = try SQLiteLeadStore(path: NSTemporaryDirectory() + "leadgate-worker-\(UUID().uuidString).sqlite")
-        let now = Date()
-        _ = try await store.commit([IntakeRecord(
-            leadID: LeadID.make(prefix: "ld_", at: now), touchID: LeadID.make(prefix: "tc_", at: now), source: "website",
-            lead: NormalizedLead(contact: Contact(fullName: "דנה כהן", email: "dana@acme.co.il"), attribution: Attribution(source: "website", sourceType: "web_form")),
-            routes: NotificationRoutes([.lead: ["crm"]]), receivedAt: now, contentHash: "h", dedupeSince: nil,
-            payload: Array("{}".utf8), contentType: "application/json")])
+        _ = try await store.commit([Self.record(email: "dana@acme.co.il", at: Date())])
         let client = try CurlClient()
-        let channel = NotificationChannel(
-            name: "crm", events: [.lead],
-            kind: .webhook(WebhookSettings(url: "http://127.0.0.1:\(receiver.port)/hook", secrets: [], headers: [], template: nil)),
-            concurrency: 4, timeout: .seconds(30))
         let worker = OutboxWorker(
-            store: store, channels: [channel], schedule: .standard, transport: CurlTransport(client: client), metrics: DeliveryMetrics())
+            store: store, channels: [Self.channel(port: receiver.port, concurrency: 4)], schedule: .standard,
+            transport: CurlTransport(client: client), metrics: DeliveryMetrics())
 
         let drain = Task { await worker.drain() }
         var arrivals = receiver.requests.makeAsyncIterator()

@@ -35,7 +35,7 @@ import Testing
     @Test func theClaimWalksTheDueIndexInsteadOfSortingTheBacklog() async throws {
         let (store, _) = try await Self.store(leads: 3)
         let rows = try await store.pool.read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SQLiteLeadStore.claimSQL, arguments: [2, 1, 1, 256]).map { $0["detail"] as String }
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SQLiteLeadStore.claimSQL, arguments: [2, 1, 1, 1, 256]).map { $0["detail"] as String }
         }
         #expect(rows.contains { $0.contains("USING INDEX outbox_due") }, "\(rows)")
         #expect(!rows.contains { $0.contains("TEMP B-TREE") }, "a claim must not sort the whole backlog: \(rows)")
@@ -73,11 +73,11 @@ import Testing
             AttemptRecord(deliveryID: due[0].id, attempt: attempt(200), outcome: .delivered),
             AttemptRecord(deliveryID: due[1].id, attempt: attempt(nil), outcome: .retry(at: retryAt), payload: Array("first".utf8)),
             AttemptRecord(deliveryID: due[2].id, attempt: attempt(410), outcome: .disableChannel(reason: "gone"), payload: Array("gone".utf8)),
-        ])
+        ], releasing: [])
         // The retry's next attempt: a body is kept once, never replaced.
         try await store.recordAttempts([
             AttemptRecord(deliveryID: due[1].id, attempt: attempt(500), outcome: .retry(at: retryAt), payload: Array("second".utf8)),
-        ])
+        ], releasing: [])
         let all = Dictionary(uniqueKeysWithValues: try await store.deliveries(status: nil, limit: 10).map { ($0.id, $0) })
         #expect(all[due[0].id]?.status == .delivered)
         #expect(all[due[0].id]?.payload == nil, "a delivered body is not written back")
@@ -91,5 +91,43 @@ import Testing
         #expect(try await store.attempts(deliveryID: due[1].id).map(\.error) == ["refused", nil])
         // The channel is off: even the one due for a retry is not claimed.
         #expect(try await store.claimDeliveries(now: retryAt, leaseUntil: retryAt.addingTimeInterval(120), limit: 10).isEmpty)
+    }
+
+    @Test func aPausedChannelIsNotClaimedUntilThePauseEndsAndReleasedRowsAreDueAtOnce() async throws {
+        let (store, _) = try await Self.store(leads: 4)
+        let now = t0.addingTimeInterval(60)
+        let due = try await store.claimDeliveries(now: now, leaseUntil: now.addingTimeInterval(120), limit: 10)
+        #expect(due.count == 4)
+        let pauseEnd = now.addingTimeInterval(30)
+        let busy = DeliveryAttempt(at: now, status: 429, latencyMilliseconds: 2, error: nil, response: nil)
+        // One answered 429 with Retry-After; the other three were claimed and never sent: their leases end now.
+        try await store.recordAttempts(
+            [AttemptRecord(deliveryID: due[0].id, attempt: busy, outcome: .retry(at: pauseEnd), payload: Array("body".utf8), pauseChannelUntil: pauseEnd)],
+            releasing: due[1...].map(\.id))
+        // A shorter pause asked later does not cut the first one short.
+        try await store.recordAttempts(
+            [AttemptRecord(deliveryID: due[0].id, attempt: busy, outcome: .retry(at: pauseEnd), pauseChannelUntil: now.addingTimeInterval(5))],
+            releasing: [])
+        let during = now.addingTimeInterval(29)
+        #expect(try await store.claimDeliveries(now: during, leaseUntil: during.addingTimeInterval(120), limit: 10).isEmpty)
+        // Once it ends, all four are due: the released three at once (not when their 120 s leases would have ended).
+        let claimed = try await store.claimDeliveries(now: pauseEnd, leaseUntil: pauseEnd.addingTimeInterval(120), limit: 10)
+        #expect(Set(claimed.map(\.id)) == Set(due.map(\.id)))
+        #expect(claimed.first { $0.id == due[0].id }?.attempts == 2)
+        #expect(claimed.filter { $0.id != due[0].id }.allSatisfy { $0.attempts == 0 }, "a released delivery spent no attempt")
+    }
+
+    @Test func aManualRetryEndsAPause() async throws {
+        let (store, _) = try await Self.store(leads: 2)
+        let now = t0.addingTimeInterval(60)
+        let due = try await store.claimDeliveries(now: now, leaseUntil: now.addingTimeInterval(120), limit: 10)
+        let busy = DeliveryAttempt(at: now, status: 503, latencyMilliseconds: 2, error: nil, response: nil)
+        let hourLater = now.addingTimeInterval(3600)
+        try await store.recordAttempts(
+            [AttemptRecord(deliveryID: due[0].id, attempt: busy, outcome: .retry(at: hourLater), pauseChannelUntil: hourLater)],
+            releasing: [due[1].id])
+        #expect(try await store.claimDeliveries(now: now, leaseUntil: now.addingTimeInterval(120), limit: 10).isEmpty)
+        #expect(try await store.retryDelivery(id: due[0].id, now: now))
+        #expect(Set(try await store.claimDeliveries(now: now, leaseUntil: now.addingTimeInterval(120), limit: 10).map(\.id)) == Set(due.map(\.id)))
     }
 }
