@@ -7,6 +7,23 @@ import Synchronization
 import Testing
 @testable import LeadGateNotify
 
+/// A listening socket on 127.0.0.1 and its port, chosen by the kernel.
+private func listenOnLoopback() throws -> (socket: Int32, port: Int) {
+    let listener = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard listener >= 0, bound == 0, listen(listener, 16) == 0 else { throw CurlError.invalidArgument("cannot listen on 127.0.0.1") }
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+    }
+    return (listener, Int(UInt16(bigEndian: address.sin_port)))
+}
+
 /// A port on 127.0.0.1 that takes connections and never answers; `requests` yields once for each connection whose
 /// first bytes arrived (the kernel completes the handshake, a thread of its own accepts and reads).
 private final class SilentReceiver: Sendable {
@@ -17,20 +34,9 @@ private final class SilentReceiver: Sendable {
     private let connections = Mutex<[Int32]>([])
 
     init() throws {
-        let listener = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard listener >= 0, bound == 0, listen(listener, 16) == 0 else { throw CurlError.invalidArgument("cannot listen on 127.0.0.1") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
-        }
+        let (listener, port) = try listenOnLoopback()
         socket = listener
-        port = Int(UInt16(bigEndian: address.sin_port))
+        self.port = port
         let (requests, arrived) = AsyncStream.makeStream(of: Void.self)
         self.requests = requests
         Thread.detachNewThread { [self] in
@@ -60,20 +66,9 @@ private final class ScriptedReceiver: Sendable {
     private let state: Mutex<(answers: [String], count: Int, connections: [Int32])>
 
     init(answers: [String], otherwise: String) throws {
-        let listener = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard listener >= 0, bound == 0, listen(listener, 16) == 0 else { throw CurlError.invalidArgument("cannot listen on 127.0.0.1") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
-        }
+        let (listener, port) = try listenOnLoopback()
         self.listener = listener
-        port = Int(UInt16(bigEndian: address.sin_port))
+        self.port = port
         state = Mutex((answers: answers, count: 0, connections: []))
         Thread.detachNewThread { [self] in
             while true {
