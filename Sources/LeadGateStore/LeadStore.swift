@@ -261,6 +261,8 @@ public protocol LeadStore: Sendable {
     func retryDelivery(id: String, now: Date) async throws -> Bool
     /// Channels a receiver turned off (410 Gone), with why.
     func disabledChannels() async throws -> [String: String]
+    /// Channels whose receiver asked them to wait, with pauses that still run at `now`.
+    func pausedChannels(at now: Date) async throws -> [String: ChannelPause]
     /// Calls `body` with every lead of `product` created since `since`, oldest first, for backtests.
     func replay(product: String, since: Date?, _ body: @escaping @Sendable (ReplayLead) throws -> Void) async throws
     /// The recorded changes of a lead, oldest first.

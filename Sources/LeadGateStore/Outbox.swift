@@ -87,6 +87,17 @@ public struct DeliveryAttempt: Sendable, Hashable, Codable {
     }
 }
 
+/// A channel whose receiver asked it to wait (429 or 503 with `Retry-After`).
+public struct ChannelPause: Sendable, Hashable, Encodable {
+    public var until: Date
+    public var reason: String
+
+    public init(until: Date, reason: String) {
+        self.until = until
+        self.reason = reason
+    }
+}
+
 /// What the worker decided after an attempt.
 public enum DeliveryOutcome: Sendable, Hashable {
     case delivered

@@ -145,6 +145,13 @@ extension SQLiteLeadStore {
         }
     }
 
+    public func pausedChannels(at now: Date) async throws -> [String: ChannelPause] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT channel, until, reason FROM channel_pauses WHERE until > ?", arguments: [SQLiteSchema.millis(now)])
+                .reduce(into: [:]) { $0[$1["channel"]] = ChannelPause(until: SQLiteSchema.date($1["until"]), reason: $1["reason"]) }
+        }
+    }
+
     public func disabledChannels() async throws -> [String: String] {
         try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT channel, reason FROM disabled_channels").reduce(into: [:]) { $0[$1["channel"]] = $1["reason"] }

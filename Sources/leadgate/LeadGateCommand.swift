@@ -388,6 +388,9 @@ struct Deliveries: AsyncParsableCommand {
             for (channel, reason) in try await store.disabledChannels().sorted(by: { $0.key < $1.key }) {
                 print("channel \(channel) is off: \(reason) (retry one of its deliveries to turn it back on)")
             }
+            for (channel, pause) in try await store.pausedChannels(at: Date()).sorted(by: { $0.key < $1.key }) {
+                print("channel \(channel) is paused until \(pause.until.formatted(.iso8601)): \(pause.reason) (retry one of its deliveries to end the pause)")
+            }
         }
     }
 

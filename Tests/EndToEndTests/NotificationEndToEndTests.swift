@@ -153,6 +153,29 @@ func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
         #expect(cli.stdout.contains(id))
     }
 
+    @Test func aReceiverThatAsksForAnHourPausesTheChannelVisiblyUntilAManualRetry() async throws {
+        let receiver = try WebhookReceiver()
+        let gateway = try GatewayProcess(extra: Self.config(url: receiver.url + "/busy", schedule: "[0s, 2h]"))
+        try await gateway.start()
+        defer { gateway.stop() }
+        _ = try await HTTP.request("POST", gateway.baseURL + "/ingest/website", headers: HTTP.formType, body: HTTP.form([("email", "c@acme.co.il")]))
+        #expect(try await eventually { try await Self.deliveries(gateway, status: "failed").count == 1 })
+        let listing = try await HTTP.request("GET", gateway.baseURL + "/api/deliveries", headers: HTTP.admin).json()
+        let pause = try #require((listing["paused_channels"] as? [String: [String: Any]])?["crm"])
+        let until = try #require((pause["until"] as? String).flatMap { try? Date($0, strategy: .iso8601) })
+        #expect(until > Date().addingTimeInterval(3000), "Retry-After: 3600 pauses the channel for an hour")
+        #expect((pause["reason"] as? String)?.contains("429") == true)
+        let cli = try gateway.command(["deliveries", "list"])
+        #expect(cli.stdout.contains("channel crm is paused until"))
+        // A manual retry ends the pause: the delivery goes at once, and the channel is no longer listed as paused.
+        let id = try #require(try await Self.deliveries(gateway).first?["id"] as? String)
+        #expect(try await HTTP.request("POST", gateway.baseURL + "/api/deliveries/\(id)/retry", headers: HTTP.admin).status == 200)
+        #expect(try await eventually { try await Self.deliveries(gateway, status: "delivered").count == 1 })
+        let after = try await HTTP.request("GET", gateway.baseURL + "/api/deliveries", headers: HTTP.admin).json()
+        #expect((after["paused_channels"] as? [String: Any])?.isEmpty == true)
+        #expect(receiver.requests.count == 2)
+    }
+
     @Test func aDeliveryInFlightWhenTheGatewayIsKilledIsDeliveredAfterTheRestart() async throws {
         let receiver = try WebhookReceiver()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("leadgate-outbox-crash-\(UUID().uuidString)")

@@ -127,7 +127,12 @@ import Testing
             [AttemptRecord(deliveryID: due[0].id, attempt: busy, outcome: .retry(at: hourLater), pauseChannelUntil: hourLater)],
             releasing: [due[1].id])
         #expect(try await store.claimDeliveries(now: now, leaseUntil: now.addingTimeInterval(120), limit: 10).isEmpty)
+        let paused = try await store.pausedChannels(at: now)
+        #expect(paused["crm"]?.until == hourLater)
+        #expect(paused["crm"]?.reason == "the receiver answered 503 with Retry-After on delivery \(due[0].id)")
+        #expect(try await store.pausedChannels(at: hourLater).isEmpty, "a pause that has run out is not listed")
         #expect(try await store.retryDelivery(id: due[0].id, now: now))
+        #expect(try await store.pausedChannels(at: now).isEmpty)
         #expect(Set(try await store.claimDeliveries(now: now, leaseUntil: now.addingTimeInterval(120), limit: 10).map(\.id)) == Set(due.map(\.id)))
     }
 }

@@ -148,14 +148,17 @@ public struct DashboardModel: Sendable, Hashable {
         public var pending: Int
         /// Why the worker stopped delivering to this channel; nil while it is enabled.
         public var disabledReason: String?
+        /// Until when the receiver asked the channel to wait (429 or 503 with `Retry-After`); nil when it did not.
+        public var pausedUntil: Date?
 
         /// A channel's row.
-        public init(channel: String, delivered: Int, failed: Int, pending: Int, disabledReason: String? = nil) {
+        public init(channel: String, delivered: Int, failed: Int, pending: Int, disabledReason: String? = nil, pausedUntil: Date? = nil) {
             self.channel = channel
             self.delivered = delivered
             self.failed = failed
             self.pending = pending
             self.disabledReason = disabledReason
+            self.pausedUntil = pausedUntil
         }
     }
 

@@ -144,7 +144,8 @@ public struct DashboardRenderer: Sendable {
                 Cell(DashboardFormat.count(delivery.delivered)),
                 Cell(DashboardFormat.count(delivery.failed), alert: delivery.failed > 0),
                 Cell(DashboardFormat.count(delivery.pending)),
-                delivery.disabledReason.map { Cell("\(text.disabled): \(user($0))", alert: true) } ?? Cell(text.active),
+                delivery.disabledReason.map { Cell("\(text.disabled): \(user($0))", alert: true) }
+                    ?? delivery.pausedUntil.map { Cell("\(text.pausedUntil) \(time($0))", alert: true) } ?? Cell(text.active),
             ]
         }
         return table(columns, rows)

@@ -49,6 +49,7 @@ struct DashboardText: Sendable {
     var status: String
     var active: String
     var disabled: String
+    var pausedUntil: String
 
     var sources: String
     var sourcesEmpty: String
@@ -83,7 +84,7 @@ struct DashboardText: Sendable {
         reasons: "Why", passed: "passed", notPassed: "did not pass",
         deliveries: "Delivery health", deliveriesEmpty: "No notification channels configured.", channel: "Channel",
         delivered: "Delivered", failed: "Failed", pending: "Pending", status: "Status", active: "Active",
-        disabled: "Disabled",
+        disabled: "Disabled", pausedUntil: "Paused until",
         sources: "Source health", sourcesEmpty: "No sources configured.", source: "Source", type: "Type",
         leadsLast24Hours: "Leads (24\u{00A0}h)", quarantined: "Quarantined", lastLead: "Last lead",
         fetchPending: "Awaiting fetch", polling: "Polling", lastPoll: "last poll", pollFailing: "Failing",
@@ -103,7 +104,7 @@ struct DashboardText: Sendable {
         reasons: "נימוקים", passed: "התקיים", notPassed: "לא התקיים",
         deliveries: "מצב המסירות", deliveriesEmpty: "לא הוגדרו ערוצי התראה.", channel: "ערוץ",
         delivered: "נמסרו", failed: "נכשלו", pending: "ממתינות", status: "מצב", active: "פעיל",
-        disabled: "מושבת",
+        disabled: "מושבת", pausedUntil: "מושהה עד",
         sources: "מצב המקורות", sourcesEmpty: "לא הוגדרו מקורות.", source: "מקור", type: "סוג",
         leadsLast24Hours: "לידים (24\u{00A0}שעות)", quarantined: "בהסגר", lastLead: "ליד אחרון",
         fetchPending: "ממתינים לשליפה", polling: "משיכה", lastPoll: "משיכה אחרונה", pollFailing: "נכשלת",

@@ -82,7 +82,8 @@ struct AdminRoutes: Sendable {
             }
             return JSONBody.response(DeliveriesBody(
                 deliveries: try await store.deliveries(status: status, limit: 200),
-                disabledChannels: try await store.disabledChannels()
+                disabledChannels: try await store.disabledChannels(),
+                pausedChannels: try await store.pausedChannels(at: Date())
             ))
         }
         router.get("/api/deliveries/:id") { request, context in
@@ -162,9 +163,10 @@ struct AdminRoutes: Sendable {
 private struct DeliveriesBody: Encodable {
     var deliveries: [Delivery]
     var disabledChannels: [String: String]
+    var pausedChannels: [String: ChannelPause]
 
     enum CodingKeys: String, CodingKey {
-        case deliveries, disabledChannels = "disabled_channels"
+        case deliveries, disabledChannels = "disabled_channels", pausedChannels = "paused_channels"
     }
 }
 

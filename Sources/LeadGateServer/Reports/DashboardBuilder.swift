@@ -56,6 +56,7 @@ struct DashboardBuilder: Sendable {
         }
 
         let disabled = try await store.disabledChannels()
+        let paused = try await store.pausedChannels(at: now)
         var deliveries: [String: (delivered: Int, failed: Int, pending: Int)] = [:]
         for channel in config.notifications { deliveries[channel.name] = (0, 0, 0) }
         for status in [DeliveryStatus.delivered, .failed, .dead, .pending] {
@@ -70,7 +71,8 @@ struct DashboardBuilder: Sendable {
             }
         }
         let deliveryRows = deliveries.sorted { $0.key < $1.key }.map { name, tally in
-            DashboardModel.Delivery(channel: name, delivered: tally.delivered, failed: tally.failed, pending: tally.pending, disabledReason: disabled[name])
+            DashboardModel.Delivery(channel: name, delivered: tally.delivered, failed: tally.failed, pending: tally.pending, disabledReason: disabled[name],
+                pausedUntil: paused[name]?.until)
         }
 
         let pending = try await store.pendingFetchCounts()

@@ -2,6 +2,7 @@
 
 Usage: webhook_receiver.py PORT LOG_FILE
 Paths decide the answer: /ok → 200; /gone → 410; /flaky → 503 (Retry-After: 0) twice, then 200;
+/busy → 429 (Retry-After: 3600) once, then 200;
 /hang → holds the connection without answering until the process ends.
 """
 import json
@@ -36,6 +37,8 @@ class Handler(BaseHTTPRequestHandler):
             status = 410
         elif self.path.startswith("/flaky") and count <= 2:
             status, extra = 503, {"Retry-After": "0"}
+        elif self.path.startswith("/busy") and count == 1:
+            status, extra = 429, {"Retry-After": "3600"}
         reply = b'{"ok": true}' if status == 200 else b'{"error": "try later"}'
         self.send_response(status)
         for key, value in extra.items():

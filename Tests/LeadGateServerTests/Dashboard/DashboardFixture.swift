@@ -62,6 +62,7 @@ enum DashboardFixture {
             deliveries: [
                 .init(channel: "crm-webhook", delivered: 1_234, failed: 0, pending: 2),
                 .init(channel: "x\" onmouseover=\"alert(1)", delivered: 10, failed: 3, pending: 0, disabledReason: "410 Gone from <receiver>"),
+                .init(channel: "sales-slack", delivered: 5, failed: 1, pending: 7, pausedUntil: now.addingTimeInterval(3_600)),
             ],
             sources: [
                 .init(name: "website", type: "web_form", leadsLast24Hours: 87, quarantined: 0, lastLeadAt: now.addingTimeInterval(-60)),

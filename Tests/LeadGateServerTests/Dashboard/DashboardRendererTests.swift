@@ -33,6 +33,8 @@ import Testing
         #expect(html.contains("<title>Acme &quot;R&amp;D&quot; &lt;Ltd&gt; · Sales dashboard</title>"))
         #expect(html.contains("<bdi>&lt;b&gt;pro&lt;/b&gt;</bdi>"))
         #expect(html.contains("Disabled: <bdi>410 Gone from &lt;receiver&gt;</bdi>"))
+        // A receiver's Retry-After, in the page's time zone (Jerusalem, UTC+3 in July).
+        #expect(html.contains(#"Paused until <time dir="ltr" datetime="2026-07-14T04:33:20Z">2026-07-14 07:33</time>"#))
         #expect(html.contains("Failing: <bdi>HTTP 401 &lt;invalid token&gt;</bdi>"))
         #expect(html.contains("<bdi>rule &quot;&lt;x&gt;&quot;</bdi>"))
     }
@@ -43,6 +45,7 @@ import Testing
         #expect(html.contains("<h2 id=\"funnel-heading\">משפך מכירות</h2>"))
         #expect(html.contains("<h2 id=\"forecast-heading\">תחזית הכנסות</h2>"))
         #expect(html.contains("<th>איש מכירות</th>"))
+        #expect(html.contains(#"מושהה עד <time dir="ltr" datetime="2026-07-14T04:33:20Z">2026-07-14 07:33</time>"#))
         #expect(html.contains("<h2 id=\"sources-heading\">מצב המקורות</h2>"))
         #expect(!html.contains("Sales dashboard"))
         let funnel = try #require(RenderedPage.svg("funnel-chart", in: html))
