@@ -445,12 +445,21 @@ public final class OutboxWorker: Service {
     }
 
     /// `Retry-After` as seconds or an HTTP date, in seconds from `now`.
+    ///
+    /// Dates in the three forms RFC 9110 (5.6.7) has recipients accept: IMF-fixdate, and the obsolete RFC 850 and
+    /// asctime ones.
     static func retryAfter(_ value: String, now: Date) -> TimeInterval? {
-        if let seconds = TimeInterval(value.trimmingCharacters(in: .whitespaces)), seconds >= 0 { return seconds }
+        let text = value.trimmingCharacters(in: .whitespaces)
+        if let seconds = Int(text), seconds >= 0 { return TimeInterval(seconds) }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter.date(from: value).map { max(0, $0.timeIntervalSince(now)) }
+        // asctime pads a one-digit day with a space: "Nov  6" reads like "Nov 6".
+        let spaced = text.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+        for format in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"] {
+            formatter.dateFormat = format
+            if let date = formatter.date(from: spaced) { return max(0, date.timeIntervalSince(now)) }
+        }
+        return nil
     }
 }

@@ -57,6 +57,15 @@ import Testing
         let now = Date(timeIntervalSince1970: 1_700_000_000)
         #expect(OutboxWorker.retryAfter("120", now: now) == 120)
         #expect(OutboxWorker.retryAfter("Tue, 14 Nov 2023 22:15:20 GMT", now: now) == 120, "1_700_000_000 is 22:13:20 GMT")
+        #expect(OutboxWorker.retryAfter(" 0 ", now: now) == 0)
+        // The obsolete forms RFC 9110 still has recipients accept: RFC 850 and asctime (a one-digit day space-padded).
+        #expect(OutboxWorker.retryAfter("Tuesday, 14-Nov-23 22:15:20 GMT", now: now) == 120)
+        #expect(OutboxWorker.retryAfter("Tue Nov 14 22:15:20 2023", now: now) == 120)
+        #expect(OutboxWorker.retryAfter("Sun Nov  6 08:49:37 1994", now: Date(timeIntervalSince1970: 784_111_777 - 60)) == 60)
+        // A date in the past means now; anything else is not a Retry-After.
+        #expect(OutboxWorker.retryAfter("Sun, 06 Nov 1994 08:49:37 GMT", now: now) == 0)
         #expect(OutboxWorker.retryAfter("soon", now: now) == nil)
+        #expect(OutboxWorker.retryAfter("-5", now: now) == nil)
+        #expect(OutboxWorker.retryAfter("1.5", now: now) == nil, "delay-seconds is a whole number")
     }
 }
