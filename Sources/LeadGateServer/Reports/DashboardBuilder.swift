@@ -71,8 +71,9 @@ struct DashboardBuilder: Sendable {
             }
         }
         let deliveryRows = deliveries.sorted { $0.key < $1.key }.map { name, tally in
-            DashboardModel.Delivery(channel: name, delivered: tally.delivered, failed: tally.failed, pending: tally.pending, disabledReason: disabled[name],
-                pausedUntil: paused[name]?.until)
+            DashboardModel.Delivery(
+                channel: name, delivered: tally.delivered, failed: tally.failed, pending: tally.pending,
+                disabledReason: disabled[name], pausedUntil: paused[name]?.until)
         }
 
         let pending = try await store.pendingFetchCounts()
