@@ -110,6 +110,8 @@ import Testing
             releasing: [])
         let during = now.addingTimeInterval(29)
         #expect(try await store.claimDeliveries(now: during, leaseUntil: during.addingTimeInterval(120), limit: 10).isEmpty)
+        // What the pause holds is listed as due when it ends.
+        #expect(try await store.deliveries(status: nil, limit: 10).allSatisfy { $0.nextAttemptAt == pauseEnd })
         // Once it ends, all four are due: the released three at once (not when their 120 s leases would have ended).
         let claimed = try await store.claimDeliveries(now: pauseEnd, leaseUntil: pauseEnd.addingTimeInterval(120), limit: 10)
         #expect(Set(claimed.map(\.id)) == Set(due.map(\.id)))
