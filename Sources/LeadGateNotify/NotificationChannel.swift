@@ -29,19 +29,14 @@ public struct NotificationChannel: Sendable {
 /// A webhook signed per the Standard Webhooks spec.
 public struct WebhookSettings: Sendable {
     public var url: String
-    /// Signing keys, the raw bytes of each `whsec_` secret; several at once while rotating.
-    public var secrets: [[UInt8]] {
-        didSet { signingKeys = secrets.map(HMACKey.init) }
-    }
-    /// `secrets`, keyed once for every delivery's signature.
-    public private(set) var signingKeys: [HMACKey]
+    /// One signing key per `whsec_` secret (several at once while rotating), keyed once for every delivery's signature.
+    public let signingKeys: [HMACKey]
     public var headers: [(name: String, value: String)]
     /// A mustache template for the body, for receivers that want their own field names; nil sends the canonical JSON.
     public var template: String?
 
     public init(url: String, secrets: [[UInt8]], headers: [(name: String, value: String)], template: String?) {
         self.url = url
-        self.secrets = secrets
         signingKeys = secrets.map(HMACKey.init)
         self.headers = headers
         self.template = template

@@ -53,7 +53,7 @@ enum NotificationRenderer {
             ("webhook-id", delivery.id),
             ("webhook-timestamp", String(timestamp)),
         ]
-        if !settings.secrets.isEmpty {
+        if !settings.signingKeys.isEmpty {
             headers.append(("webhook-signature", StandardWebhooks.signature(id: delivery.id, timestamp: timestamp, body: payload, keys: settings.signingKeys)))
         }
         headers += settings.headers

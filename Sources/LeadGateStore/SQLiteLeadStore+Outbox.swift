@@ -99,16 +99,17 @@ extension SQLiteLeadStore {
                     """,
                 arguments: [end, "the receiver answered \(attempt.status ?? 0) with Retry-After on delivery \(record.deliveryID)", record.deliveryID]
             )
-            // The channel's due deliveries are due when the pause ends, as they will be sent: the list shows it, and a
-            // claim's walk of `outbox_due` stops before them instead of passing over the whole held backlog each time
-            // (20,000 held rows made every claim take 5 ms, four times a second while idle). The pause's own row
-            // still keeps out what is queued during it.
+            // The channel's deliveries due at the refusal are due when the pause ends, as they will be sent: the list
+            // shows it, and a claim's walk of `outbox_due` stops before them instead of passing over the whole held
+            // backlog each time (20,000 held rows made every claim take 5 ms, four times a second while idle). Only
+            // those due: the other requests in flight answer 429 too, and each would move the same backlog again. The
+            // pause's own row keeps out what is queued during it.
             try db.execute(
                 sql: """
                     UPDATE outbox SET next_attempt_at = ?
-                    WHERE status IN ('pending', 'failed') AND next_attempt_at < ? AND channel = (SELECT channel FROM outbox WHERE id = ?)
+                    WHERE status IN ('pending', 'failed') AND next_attempt_at <= ? AND channel = (SELECT channel FROM outbox WHERE id = ?)
                     """,
-                arguments: [end, end, record.deliveryID]
+                arguments: [end, at, record.deliveryID]
             )
         }
     }
@@ -146,13 +147,13 @@ extension SQLiteLeadStore {
             )
             if db.changesCount > 0 {
                 // A manual replay also turns the channel back on, and ends a pause the receiver asked for: what the
-                // pause held (due at its end) is due now.
+                // pause held (due by its end) is due now.
                 try db.execute(sql: "DELETE FROM disabled_channels WHERE channel = (SELECT channel FROM outbox WHERE id = ?)", arguments: [id])
                 try db.execute(
                     sql: """
                         UPDATE outbox SET next_attempt_at = ?
                         WHERE status IN ('pending', 'failed') AND channel = (SELECT channel FROM outbox WHERE id = ?)
-                          AND next_attempt_at = (SELECT until FROM channel_pauses WHERE channel = outbox.channel)
+                          AND next_attempt_at <= (SELECT until FROM channel_pauses WHERE channel = outbox.channel)
                         """,
                     arguments: [SQLiteSchema.millis(now), id])
                 try db.execute(sql: "DELETE FROM channel_pauses WHERE channel = (SELECT channel FROM outbox WHERE id = ?)", arguments: [id])

@@ -119,6 +119,25 @@ import Testing
         #expect(claimed.filter { $0.id != due[0].id }.allSatisfy { $0.attempts == 0 }, "a released delivery spent no attempt")
     }
 
+    @Test func theOtherRefusalsOfAPauseLeaveTheHeldBacklogWhereTheFirstPutIt() async throws {
+        let (store, _) = try await Self.store(leads: 4)
+        let now = t0.addingTimeInterval(60)
+        let due = try await store.claimDeliveries(now: now, leaseUntil: now.addingTimeInterval(120), limit: 2)
+        let first = now.addingTimeInterval(60), second = now.addingTimeInterval(61)
+        // Two requests in flight both answer 429, a second apart: the pause ends with the later one.
+        for (delivery, end) in [(due[0], first), (due[1], second)] {
+            let busy = DeliveryAttempt(at: end.addingTimeInterval(-60), status: 429, latencyMilliseconds: 2, error: nil, response: nil)
+            try await store.recordAttempts(
+                [AttemptRecord(deliveryID: delivery.id, attempt: busy, outcome: .retry(at: end), pauseChannelUntil: end)], releasing: [])
+        }
+        let held = try await store.deliveries(status: .pending, limit: 10)
+        #expect(held.count == 2)
+        #expect(held.allSatisfy { $0.nextAttemptAt == first }, "the second refusal does not move the backlog again")
+        #expect(try await store.pausedChannels(at: now)["crm"]?.until == second)
+        #expect(try await store.claimDeliveries(now: first, leaseUntil: first.addingTimeInterval(120), limit: 10).isEmpty)
+        #expect(try await store.claimDeliveries(now: second, leaseUntil: second.addingTimeInterval(120), limit: 10).count == 4)
+    }
+
     @Test func aManualRetryEndsAPause() async throws {
         let (store, _) = try await Self.store(leads: 2)
         let now = t0.addingTimeInterval(60)
