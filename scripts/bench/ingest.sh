@@ -55,24 +55,32 @@ if [ "$SEED" -gt 0 ]; then
   kill "$served_pid"; wait "$served_pid" 2>/dev/null || true
 fi
 
-# The machine's speed drifts over minutes, so the three runs are interleaved ROUNDS times (ceiling, without
-# criteria, with criteria) and each figure is the median of its rounds. Without SEED, every gateway run
+# The machine's speed drifts over minutes, so the three runs are interleaved ROUNDS times (ceiling, then
+# without and with criteria, in turns first) and each figure is the median of its rounds. Without SEED, every gateway run
 # starts from an empty store; with SEED, the runs without criteria continue on the seeded one.
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 : > "$work/rounds"
-for round in $(seq 1 "$ROUNDS"); do
-  read -r c_rps c_p50 c_p99 c_bad < <(run_wrk "http://127.0.0.1:$ceiling_port" ceiling)
+# without_criteria / with_criteria: one gateway run each, on a fresh store (SEED: the run without continues on the seeded one).
+without_criteria() {
   [ "$SEED" -gt 0 ] || rm -f "$work"/bench.sqlite*
   serve "$work/bench.yaml" "$port"
   read -r g_rps g_p50 g_p99 g_bad < <(run_wrk "http://127.0.0.1:$port" leadgate)
   rss_kb=$(awk '/VmHWM/ {print $2}' /proc/$served_pid/status)
   stored=$(sqlite3 "$work/bench.sqlite" "SELECT count(*) FROM leads" 2>/dev/null || echo "?")
   kill "$served_pid"; wait "$served_pid" 2>/dev/null || true
+}
+with_criteria() {
   rm -f "$work"/criteria.sqlite*
   serve "$work/criteria.yaml" "$criteria_port"
   read -r q_rps q_p50 q_p99 q_bad < <(run_wrk "http://127.0.0.1:$criteria_port" criteria)
   opportunities=$(sqlite3 "$work/criteria.sqlite" "SELECT count(*) FROM leads WHERE status = 'opportunity'" 2>/dev/null || echo "?")
   kill "$served_pid"; wait "$served_pid" 2>/dev/null || true
+}
+for round in $(seq 1 "$ROUNDS"); do
+  read -r c_rps c_p50 c_p99 c_bad < <(run_wrk "http://127.0.0.1:$ceiling_port" ceiling)
+  # The two gateway runs swap places every round: the one that goes second inherits the first one's page cache and
+  # write-back, and the machine's drift within a round would otherwise always favour the same side.
+  if [ $((round % 2)) -eq 1 ]; then without_criteria; with_criteria; else with_criteria; without_criteria; fi
   echo "$c_rps $c_p50 $c_p99 $c_bad $g_rps $g_p50 $g_p99 $g_bad $q_rps $q_p50 $q_p99 $q_bad" >> "$work/rounds"
   printf 'round %d: ceiling %s req/s, leadgate %s (p99 %s ms), with criteria %s (p99 %s ms)\n' "$round" "$c_rps" "$g_rps" "$g_p99" "$q_rps" "$q_p99"
 done

@@ -202,7 +202,7 @@ public struct CriteriaInput: Sendable {
     /// Hour (0–23) and weekday (0 = Sunday) of `receivedAt` in `timeZone`.
     fileprivate var localTime: (hour: Int, weekday: Int) {
         // Plain arithmetic on the zone's offset at that instant: a Calendar per evaluation costs far more.
-        let seconds = Int(receivedAt.timeIntervalSince1970.rounded(.down)) + timeZone.secondsFromGMT(for: receivedAt)
+        let seconds = Int(receivedAt.timeIntervalSince1970.rounded(.down)) + UTCOffset.seconds(in: timeZone, at: receivedAt)
         let (days, secondOfDay) = seconds.quotientAndRemainder(dividingBy: 86_400)
         let (day, second) = secondOfDay < 0 ? (days - 1, secondOfDay + 86_400) : (days, secondOfDay)
         // 1 January 1970 was a Thursday (4 when Sunday is 0).

@@ -106,9 +106,27 @@ public enum CalendarDay {
     /// The calendar day of `date` in `timeZone` (proleptic Gregorian; computed, not looked up through
     /// `Calendar`, because every new opportunity needs one).
     public static func string(_ date: Date, in timeZone: TimeZone) -> String {
-        let local = Int64((date.timeIntervalSince1970 + Double(timeZone.secondsFromGMT(for: date))).rounded(.down))
+        let local = Int64((date.timeIntervalSince1970 + Double(UTCOffset.seconds(in: timeZone, at: date))).rounded(.down))
         let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         let (year, month, day) = civil(fromDays: days)
+        if (0...9999).contains(year) {
+            // Digits written in place: every new opportunity has an expected close.
+            return String(unsafeUninitializedCapacity: 10) { bytes in
+                func digits(_ value: Int64, at offset: Int, width: Int) {
+                    var rest = value
+                    for position in (offset..<offset + width).reversed() {
+                        bytes[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+                        rest /= 10
+                    }
+                }
+                digits(year, at: 0, width: 4)
+                bytes[4] = UInt8(ascii: "-")
+                digits(month, at: 5, width: 2)
+                bytes[7] = UInt8(ascii: "-")
+                digits(day, at: 8, width: 2)
+                return 10
+            }
+        }
         func pad(_ value: Int64, _ width: Int) -> String {
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
