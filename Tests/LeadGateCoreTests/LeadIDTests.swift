@@ -14,6 +14,17 @@ import Testing
         #expect(earlier < later, "a later millisecond sorts after every id of an earlier one")
     }
 
+    /// Ids drawn at once on many threads share one buffer of kernel random bytes: none may repeat.
+    @Test func idsMadeConcurrentlyInOneMillisecondAreUnique() async {
+        let instant = Date(timeIntervalSince1970: 1_700_000_000)
+        let ids = await withTaskGroup(of: [String].self) { group in
+            for _ in 0..<8 { group.addTask { (0..<5_000).map { _ in LeadID.make(prefix: "tc_", at: instant) } } }
+            return await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(ids.count == 40_000)
+        #expect(Set(ids).count == ids.count)
+    }
+
     @Test func theTimePartEncodesMilliseconds() {
         var generator = SeededGenerator(seed: 1)
         let id = LeadID.make(prefix: "", at: Date(timeIntervalSince1970: 0), using: &generator)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,18 +11,31 @@ public enum LeadID {
 
     /// A new identifier for `date` with the given prefix.
     public static func make(prefix: String, at date: Date) -> String {
-        var generator = ThreadRandom()
+        var generator = KernelRandom()
         return make(prefix: prefix, at: date, using: &generator)
     }
 
-    /// glibc's `arc4random`: a ChaCha20 generator per thread, seeded and reseeded from the kernel. As strong as
-    /// `SystemRandomNumberGenerator`, which asks the kernel (`getrandom`) for every draw: two system calls per id,
-    /// several ids per intake.
-    private struct ThreadRandom: RandomNumberGenerator {
+    /// The kernel's random bytes (`getrandom`), fetched 4 KiB at a time. glibc's `arc4random_buf` and
+    /// `SystemRandomNumberGenerator` both make a system call for every draw: two per id, several ids per intake.
+    private struct KernelRandom: RandomNumberGenerator {
+        private struct Pool {
+            var bytes = [UInt8](repeating: 0, count: 4096)
+            var used = 4096
+
+            mutating func next() -> UInt64 {
+                if used == bytes.count {
+                    bytes.withUnsafeMutableBufferPointer { arc4random_buf($0.baseAddress!, $0.count) }
+                    used = 0
+                }
+                defer { used += 8 }
+                return bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: used, as: UInt64.self) }
+            }
+        }
+
+        private static let pool = Mutex(Pool())
+
         mutating func next() -> UInt64 {
-            var value: UInt64 = 0
-            arc4random_buf(&value, MemoryLayout<UInt64>.size)
-            return value
+            Self.pool.withLock { $0.next() }
         }
     }
 
