@@ -35,27 +35,25 @@ extension StoredLeadBody {
         func corrupt(_ what: String) -> StoreError {
             StoreError(code: "corrupt_row", message: "a stored lead body \(what)")
         }
-        func members(_ value: JSONValue, _ what: String) throws -> [(key: String, value: JSONValue)] {
-            guard case .object(let members) = value else { throw corrupt("has \(value.kindName) for \(what)") }
-            return members
+        /// Reads the next value as an object, member by member; anything else is corrupt.
+        func object(_ parser: inout JSONParser, _ what: String, _ member: (inout JSONParser, String) throws -> Void) throws {
+            guard try parser.nextIsObject() else { throw corrupt("has \(try kind(&parser)) for \(what)") }
+            try parser.readObject(member)
         }
-        func text(_ value: JSONValue, _ what: String) throws -> String? {
-            switch value {
+        func kind(_ parser: inout JSONParser) throws -> String {
+            Self.kindName(try parser.readScalar())
+        }
+        func text(_ parser: inout JSONParser, _ what: String) throws -> String? {
+            switch try parser.readScalar() {
+            case .text(let text): return text
             case .null: return nil
-            case .string(let text): return text
-            default: throw corrupt("has \(value.kindName) for \(what)")
+            case let other: throw corrupt("has \(Self.kindName(other)) for \(what)")
             }
         }
-        func texts(_ value: JSONValue, _ what: String) throws -> [String: String] {
+        func texts(_ parser: inout JSONParser, _ what: String) throws -> [String: String] {
             var dictionary: [String: String] = [:]
-            for (key, value) in try members(value, what) { dictionary[key] = try text(value, what) }
+            try object(&parser, what) { parser, key in dictionary[key] = try text(&parser, what) }
             return dictionary
-        }
-        let root: JSONValue
-        do throws(JSONParser.SyntaxError) {
-            root = try JSONParser.parse(Array(json.utf8))
-        } catch {
-            throw corrupt("is not JSON: \(error.message) at byte \(error.offset)")
         }
         var contact = Contact()
         var attribution = Attribution(source: "", sourceType: "")
@@ -65,50 +63,64 @@ extension StoredLeadBody {
         var problems: [NormalizationProblem] = []
         var phoneType: PhoneLineType?
         var phoneRegion: String?
-        for (key, value) in try members(root, "the body") {
-            switch key {
-            case "contact":
-                for (key, value) in try members(value, key) {
-                    if let field = Self.contactFields[key] { contact[keyPath: field] = try text(value, key) }
-                }
-            case "attribution":
-                for (key, value) in try members(value, key) {
-                    switch key {
-                    case "source": source = try text(value, key)
-                    case "source_type": sourceType = try text(value, key)
-                    case "click_ids": attribution.clickIDs = try texts(value, key)
-                    default: if let field = Self.attributionFields[key] { attribution[keyPath: field] = try text(value, key) }
+        // Read in one pass, no tree built: every delivery and every read of a lead reads a body.
+        var parser = JSONParser(reading: Array(json.utf8))
+        do {
+            try object(&parser, "the body") { parser, key in
+                switch key {
+                case "contact":
+                    try object(&parser, key) { parser, key in
+                        if let field = Self.contactFields[key] { contact[keyPath: field] = try text(&parser, key) } else { try parser.skipValue() }
                     }
-                }
-            case "fields":
-                fields = try texts(value, key)
-            case "consent":
-                for (key, value) in try members(value, key) {
-                    switch (key, value) {
-                    case ("marketing", .bool(let flag)): consent.marketing = flag
-                    case ("at", .string(let time)):
-                        guard let date = try? Date(time, strategy: .iso8601) else { throw corrupt("has consent time '\(time)'") }
-                        consent.at = date
-                    case ("marketing", .null), ("at", .null): break
-                    case ("marketing", _), ("at", _): throw corrupt("has \(value.kindName) for consent \(key)")
-                    default: break
+                case "attribution":
+                    try object(&parser, key) { parser, key in
+                        switch key {
+                        case "source": source = try text(&parser, key)
+                        case "source_type": sourceType = try text(&parser, key)
+                        case "click_ids": attribution.clickIDs = try texts(&parser, key)
+                        default:
+                            if let field = Self.attributionFields[key] { attribution[keyPath: field] = try text(&parser, key) } else { try parser.skipValue() }
+                        }
                     }
+                case "fields":
+                    fields = try texts(&parser, key)
+                case "consent":
+                    try object(&parser, key) { parser, key in
+                        switch (key, try parser.readScalar()) {
+                        case ("marketing", .bool(let flag)): consent.marketing = flag
+                        case ("at", .text(let time)):
+                            guard let date = try? Date(time, strategy: .iso8601) else { throw corrupt("has consent time '\(time)'") }
+                            consent.at = date
+                        case ("marketing", .null), ("at", .null): break
+                        case ("marketing", let value), ("at", let value):
+                            throw corrupt("has \(Self.kindName(value)) for consent \(key)")
+                        default: break
+                        }
+                    }
+                case "problems":
+                    guard try parser.nextIsArray() else { throw corrupt("has \(try kind(&parser)) for problems") }
+                    try parser.readArray { parser in
+                        var field: String?, reason: String?
+                        try object(&parser, key) { parser, member in
+                            switch member {
+                            case "field": field = try text(&parser, "field")
+                            case "reason": reason = try text(&parser, "reason")
+                            default: try parser.skipValue()
+                            }
+                        }
+                        problems.append(NormalizationProblem(field: field ?? "", reason: reason ?? ""))
+                    }
+                case "phone_type":
+                    phoneType = try text(&parser, key).flatMap(PhoneLineType.init(rawValue:))
+                case "phone_region":
+                    phoneRegion = try text(&parser, key)
+                default:
+                    try parser.skipValue()
                 }
-            case "problems":
-                guard case .array(let elements) = value else { throw corrupt("has \(value.kindName) for problems") }
-                for (element, _) in elements {
-                    let problem = try members(element, key)
-                    let field = try problem.first { $0.key == "field" }.flatMap { try text($0.value, "field") }
-                    let reason = try problem.first { $0.key == "reason" }.flatMap { try text($0.value, "reason") }
-                    problems.append(NormalizationProblem(field: field ?? "", reason: reason ?? ""))
-                }
-            case "phone_type":
-                phoneType = try text(value, key).flatMap(PhoneLineType.init(rawValue:))
-            case "phone_region":
-                phoneRegion = try text(value, key)
-            default:
-                break
             }
+            try parser.finish()
+        } catch let error as JSONParser.SyntaxError {
+            throw corrupt("is not JSON: \(error.message) at byte \(error.offset)")
         }
         guard let source, let sourceType else { throw corrupt("has no attribution source") }
         attribution.source = source
@@ -117,6 +129,15 @@ extension StoredLeadBody {
             contact: contact, attribution: attribution, fields: fields, consent: consent, problems: problems,
             phoneType: phoneType, phoneRegion: phoneRegion
         )
+    }
+
+    private static func kindName(_ scalar: JSONParser.Scalar) -> String {
+        switch scalar {
+        case .text: "a string"
+        case .bool: "a boolean"
+        case .null: "null"
+        case .other(let kindName): kindName
+        }
     }
 
     private static let contactFields: [String: any WritableKeyPath<Contact, String?> & Sendable] = [

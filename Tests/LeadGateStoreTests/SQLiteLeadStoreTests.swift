@@ -276,6 +276,40 @@ extension Result where Failure == any Error {
         #expect(throws: StoreError.self) { try StoredLeadBody(json: #"{"attribution": {"source": "s", "source_type": "t"}, "consent": {"marketing": "yes"}}"#) }
     }
 
+    /// A body that does not have the stored shape names what is wrong with it, and where.
+    @Test(arguments: [
+        (#"[]"#, "has an array for the body"),
+        (#"{"contact": "x", "attribution": {"source": "s", "source_type": "t"}}"#, "has a string for contact"),
+        (#"{"contact": {"email": 5}, "attribution": {"source": "s", "source_type": "t"}}"#, "has a number for email"),
+        (#"{"attribution": {"source": "s", "source_type": "t", "click_ids": [1]}}"#, "has an array for click_ids"),
+        (#"{"attribution": {"source": "s", "source_type": "t"}, "problems": {}}"#, "has an object for problems"),
+        (#"{"attribution": {"source": "s", "source_type": "t"}, "problems": [{"field": ["f"]}]}"#, "has an array for field"),
+        (#"{"attribution": {"source": "s", "source_type": "t"}, "fields": {"a": true}}"#, "has a boolean for fields"),
+        (#"{"attribution": {"source": "s", "source_type": "t"}, "consent": {"at": "yesterday"}}"#, "has consent time 'yesterday'"),
+        (#"{"attribution": {"source": "s", "source_type": "t"}, "consent": {"marketing": {}}}"#, "has an object for consent marketing"),
+        (#"{"attribution": {"source": "s", "source_type": "t"}} x"#, "is not JSON: unexpected 'x' after the JSON value at byte 53"),
+        (#"{"attribution": {"source": "s\u12"}}"#, "is not JSON: \\u must be followed by four hex digits at byte 33"),
+        (#"{"attribution": {"source": "s", "source_type": "t"}, "contact": {"city": "a"#, "is not JSON: the string that starts here is not closed at byte 73"),
+        (#"{"attribution": {"source": "s"}}"#, "has no attribution source"),
+    ])
+    func aCorruptBodyIsNamedExactly(json: String, message: String) {
+        #expect {
+            try StoredLeadBody(json: json)
+        } throws: { error in
+            guard let error = error as? StoreError else { return false }
+            return error.code == "corrupt_row" && error.message == "a stored lead body " + message
+        }
+    }
+
+    /// Escapes take the parser's slow path; the strings around them come out whole.
+    @Test func escapedTextInABodyReadsBack() throws {
+        let json = #"{"attribution": {"source": "s", "source_type": "t"}, "contact": {"full_name": "Dana \"D\" Cohen\\Levi \u05d3\u05e0\u05d4 \ud83d\ude00", "city": "\/x", "company": "עכו"}}"#
+        let body = try StoredLeadBody(json: json)
+        #expect(body.contact.fullName == "Dana \"D\" Cohen\\Levi דנה 😀")
+        #expect(body.contact.city == "/x")
+        #expect(body.contact.company == "עכו")
+    }
+
     @Test func theStoredQualificationReadsBackRuleByRule() throws {
         let reasons = [
             QualificationReason(rule: "budget", passed: true, points: 20, value: "₪20,000", note: nil),

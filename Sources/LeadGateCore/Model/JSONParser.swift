@@ -128,8 +128,16 @@ package struct JSONParser {
     private mutating func parseString() throws(SyntaxError) -> String {
         let open = index
         index += 1
+        // Most strings have no escape: made straight from the document's bytes, without a buffer between.
+        while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\"), bytes[index] >= 0x20 {
+            index += 1
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
+            index += 1
+            return String(decoding: bytes[(open + 1)..<(index - 1)], as: UTF8.self)
+        }
         var buffer: [UInt8] = []
-        var runStart = index
+        var runStart = open + 1
         while index < bytes.count {
             switch bytes[index] {
             case UInt8(ascii: "\""):
@@ -246,5 +254,104 @@ package struct JSONParser {
         let byte = bytes[index]
         let shown = (0x21...0x7E).contains(byte) ? "'\(Unicode.Scalar(byte))'" : "byte 0x\(Hex.encoded([byte]))"
         return SyntaxError(message: "unexpected \(shown) \(context)", offset: index)
+    }
+}
+
+extension JSONParser {
+    /// A scalar as `readScalar` finds it; an object or array is skipped and named in `other`.
+    package enum Scalar {
+        case text(String)
+        case bool(Bool)
+        case null
+        /// Any other value, by the name errors give it (`a number`, `an object`...).
+        case other(kindName: String)
+    }
+
+    /// A parser at the start of `bytes` that reads a document of known shape value by value, building no tree:
+    /// `readObject`, `readArray`, `readScalar`, `skipValue`, then `finish`.
+    package init(reading bytes: [UInt8]) {
+        self.init(bytes: bytes, index: 0)
+    }
+
+    /// Whether the next value is an object, an array or a scalar, without reading it.
+    package mutating func nextIsObject() throws(SyntaxError) -> Bool {
+        try peek() == UInt8(ascii: "{")
+    }
+
+    package mutating func nextIsArray() throws(SyntaxError) -> Bool {
+        try peek() == UInt8(ascii: "[")
+    }
+
+    /// Reads an object, calling `member` with each key in document order; `member` must read or skip that key's value.
+    package mutating func readObject(_ member: (inout JSONParser, String) throws -> Void) throws {
+        guard try peek() == UInt8(ascii: "{") else { throw unexpected("where an object should start") }
+        try enter()
+        index += 1
+        skipWhitespace()
+        if !consume(UInt8(ascii: "}")) {
+            while true {
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw unexpected("where a key should start") }
+                let key = try parseString()
+                skipWhitespace()
+                guard consume(UInt8(ascii: ":")) else { throw unexpected("where ':' should follow a key") }
+                try member(&self, key)
+                skipWhitespace()
+                if consume(UInt8(ascii: ",")) { continue }
+                guard consume(UInt8(ascii: "}")) else { throw unexpected("where ',' or '}' should be") }
+                break
+            }
+        }
+        depth -= 1
+    }
+
+    /// Reads an array, calling `element` for each element, which it must read or skip.
+    package mutating func readArray(_ element: (inout JSONParser) throws -> Void) throws {
+        guard try peek() == UInt8(ascii: "[") else { throw unexpected("where an array should start") }
+        try enter()
+        index += 1
+        skipWhitespace()
+        if !consume(UInt8(ascii: "]")) {
+            while true {
+                try element(&self)
+                skipWhitespace()
+                if consume(UInt8(ascii: ",")) { continue }
+                guard consume(UInt8(ascii: "]")) else { throw unexpected("where ',' or ']' should be") }
+                break
+            }
+        }
+        depth -= 1
+    }
+
+    /// Reads the next value: a string, a boolean or null as such; anything else is read past and named.
+    package mutating func readScalar() throws(SyntaxError) -> Scalar {
+        switch try peek() {
+        case UInt8(ascii: "\""): return .text(try parseString())
+        case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+            switch try parseValue() {
+            case .bool(let flag): return .bool(flag)
+            default: return .null
+            }
+        default:
+            return .other(kindName: try parseValue().kindName)
+        }
+    }
+
+    /// Reads past the next value, checking its syntax.
+    package mutating func skipValue() throws(SyntaxError) {
+        _ = try parseValue()
+    }
+
+    /// Checks that nothing but whitespace follows the value read.
+    package mutating func finish() throws(SyntaxError) {
+        skipWhitespace()
+        guard index == bytes.count else { throw unexpected("after the JSON value") }
+    }
+
+    /// The first byte of the next value, after whitespace.
+    private mutating func peek() throws(SyntaxError) -> UInt8 {
+        skipWhitespace()
+        guard index < bytes.count else { throw SyntaxError(message: "unexpected end of the body", offset: index) }
+        return bytes[index]
     }
 }
