@@ -111,7 +111,7 @@ public enum StandardWebhooks {
         var prefix = "\(id).\(timestamp)."
         return prefix.withUTF8 { prefix in
             body.withUnsafeBytes { body in
-                keys.map { "v1," + Signature.base64Encoded($0.authenticationCode(UnsafeRawBufferPointer(prefix), body)) }
+                keys.map { "v1," + $0.authenticationCode(UnsafeRawBufferPointer(prefix), body).withUnsafeBytes(Signature.base64Encoded) }
                     .joined(separator: " ")
             }
         }

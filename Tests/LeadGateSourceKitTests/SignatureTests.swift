@@ -83,6 +83,16 @@ func checksHexSignature(header: String, valid: Bool) {
     for (text, encoded) in [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")] {
         #expect(Signature.base64Encoded(Array(text.utf8)) == encoded)
     }
+    // Every length up to 64 over every byte value, as Foundation encodes it: from an array, from bytes in place, and
+    // from a sequence with no contiguous storage.
+    let all = (0..<256).map { UInt8(($0 * 151 + 7) % 256) }
+    for length in 0...64 {
+        let bytes = Array(all[(length * 3) % 192..<(length * 3) % 192 + length])
+        let expected = Data(bytes).base64EncodedString()
+        #expect(Signature.base64Encoded(bytes) == expected, "\(length) bytes")
+        #expect(bytes.withUnsafeBytes(Signature.base64Encoded) == expected, "\(length) bytes")
+        #expect(Signature.base64Encoded(bytes.lazy.map { $0 }) == expected, "\(length) bytes")
+    }
     let everyByte = (0...255).map(UInt8.init)
     #expect(Signature.base64Encoded(everyByte) == Data(everyByte).base64EncodedString())
 }

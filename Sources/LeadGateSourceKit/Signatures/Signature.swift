@@ -67,30 +67,33 @@ public enum Signature {
 
     /// Standard padded base64 of `bytes` (RFC 4648, section 4).
     public static func base64Encoded(_ bytes: some Sequence<UInt8>) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.underestimatedCount + 2) / 3 * 4)
-        var group: UInt32 = 0
-        var count = 0
-        func emit(_ characters: Int) {
-            for shift in stride(from: 18, through: 18 - 6 * (characters - 1), by: -6) {
-                out.append(base64Alphabet[Int(group >> UInt32(shift) & 0x3F)])
+        if let encoded = bytes.withContiguousStorageIfAvailable({ base64Encoded(UnsafeRawBufferPointer($0)) }) { return encoded }
+        return Array(bytes).withUnsafeBytes(base64Encoded)
+    }
+
+    /// Standard base64 with `=` padding, written straight into the string (a signature on every delivery).
+    public static func base64Encoded(_ bytes: UnsafeRawBufferPointer) -> String {
+        let length = (bytes.count + 2) / 3 * 4
+        guard length > 0 else { return "" }
+        return String(unsafeUninitializedCapacity: length) { out in
+            base64Alphabet.withUnsafeBufferPointer { alphabet in
+                var written = 0
+                var index = 0
+                while index < bytes.count {
+                    let remaining = bytes.count - index
+                    let group = UInt32(bytes[index]) << 16
+                        | (remaining > 1 ? UInt32(bytes[index + 1]) << 8 : 0)
+                        | (remaining > 2 ? UInt32(bytes[index + 2]) : 0)
+                    out[written] = alphabet[Int(group >> 18 & 0x3F)]
+                    out[written + 1] = alphabet[Int(group >> 12 & 0x3F)]
+                    out[written + 2] = remaining > 1 ? alphabet[Int(group >> 6 & 0x3F)] : UInt8(ascii: "=")
+                    out[written + 3] = remaining > 2 ? alphabet[Int(group & 0x3F)] : UInt8(ascii: "=")
+                    written += 4
+                    index += 3
+                }
             }
+            return length
         }
-        for byte in bytes {
-            group = group << 8 | UInt32(byte)
-            count += 1
-            if count == 3 {
-                emit(4)
-                group = 0
-                count = 0
-            }
-        }
-        if count > 0 {
-            group <<= 8 * UInt32(3 - count)
-            emit(count + 1)
-            out.append(contentsOf: repeatElement(UInt8(ascii: "="), count: 3 - count))
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 
     private static let base64Alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
