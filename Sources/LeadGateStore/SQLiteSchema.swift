@@ -41,13 +41,13 @@ extension StoredLeadBody {
             try parser.readObject(member)
         }
         func kind(_ parser: inout JSONParser) throws -> String {
-            Self.kindName(try parser.readScalar())
+            try parser.readScalar().kindName
         }
         func text(_ parser: inout JSONParser, _ what: String) throws -> String? {
             switch try parser.readScalar() {
             case .text(let text): return text
             case .null: return nil
-            case let other: throw corrupt("has \(Self.kindName(other)) for \(what)")
+            case let other: throw corrupt("has \(other.kindName) for \(what)")
             }
         }
         func texts(_ parser: inout JSONParser, _ what: String) throws -> [String: String] {
@@ -93,7 +93,7 @@ extension StoredLeadBody {
                             consent.at = date
                         case ("marketing", .null), ("at", .null): break
                         case ("marketing", let value), ("at", let value):
-                            throw corrupt("has \(Self.kindName(value)) for consent \(key)")
+                            throw corrupt("has \(value.kindName) for consent \(key)")
                         default: break
                         }
                     }
@@ -129,15 +129,6 @@ extension StoredLeadBody {
             contact: contact, attribution: attribution, fields: fields, consent: consent, problems: problems,
             phoneType: phoneType, phoneRegion: phoneRegion
         )
-    }
-
-    private static func kindName(_ scalar: JSONParser.Scalar) -> String {
-        switch scalar {
-        case .text: "a string"
-        case .bool: "a boolean"
-        case .null: "null"
-        case .other(let kindName): kindName
-        }
     }
 
     private static let contactFields: [String: any WritableKeyPath<Contact, String?> & Sendable] = [

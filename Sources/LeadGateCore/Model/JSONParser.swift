@@ -265,6 +265,16 @@ extension JSONParser {
         case null
         /// Any other value, by the name errors give it (`a number`, `an object`...).
         case other(kindName: String)
+
+        /// The value's kind as `JSONValue.kindName` names it.
+        package var kindName: String {
+            switch self {
+            case .text: "a string"
+            case .bool: "a boolean"
+            case .null: "null"
+            case .other(let kindName): kindName
+            }
+        }
     }
 
     /// A parser at the start of `bytes` that reads a document of known shape value by value, building no tree:
@@ -273,11 +283,12 @@ extension JSONParser {
         self.init(bytes: bytes, index: 0)
     }
 
-    /// Whether the next value is an object, an array or a scalar, without reading it.
+    /// Whether the next value is an object, without reading it.
     package mutating func nextIsObject() throws(SyntaxError) -> Bool {
         try peek() == UInt8(ascii: "{")
     }
 
+    /// Whether the next value is an array, without reading it.
     package mutating func nextIsArray() throws(SyntaxError) -> Bool {
         try peek() == UInt8(ascii: "[")
     }
