@@ -80,48 +80,31 @@ package struct JSONParser {
     }
 
     private mutating func parseObject() throws(SyntaxError) -> JSONValue {
-        try enter()
-        index += 1
         var members: [(key: String, value: JSONValue)] = []
-        skipWhitespace()
-        if consume(UInt8(ascii: "}")) {
-            depth -= 1
-            return .object(members)
-        }
-        while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw unexpected("where a key should start") }
-            let key = try parseString()
-            skipWhitespace()
-            guard consume(UInt8(ascii: ":")) else { throw unexpected("where ':' should follow a key") }
-            members.append((key, try parseValue()))
-            skipWhitespace()
-            if consume(UInt8(ascii: ",")) { continue }
-            guard consume(UInt8(ascii: "}")) else { throw unexpected("where ',' or '}' should be") }
-            depth -= 1
-            return .object(members)
-        }
+        try Self.syntaxErrorsOnly { try readObject { parser, key in members.append((key, try parser.parseValue())) } }
+        return .object(members)
     }
 
     private mutating func parseArray() throws(SyntaxError) -> JSONValue {
-        try enter()
-        index += 1
         var elements: [(value: JSONValue, range: Range<Int>)] = []
-        skipWhitespace()
-        if consume(UInt8(ascii: "]")) {
-            depth -= 1
-            return .array(elements)
+        try Self.syntaxErrorsOnly {
+            try readArray { parser in
+                parser.skipWhitespace()
+                let start = parser.index
+                elements.append((try parser.parseValue(), start..<parser.index))
+            }
         }
-        while true {
-            skipWhitespace()
-            let start = index
-            let value = try parseValue()
-            elements.append((value, start..<index))
-            skipWhitespace()
-            if consume(UInt8(ascii: ",")) { continue }
-            guard consume(UInt8(ascii: "]")) else { throw unexpected("where ',' or ']' should be") }
-            depth -= 1
-            return .array(elements)
+        return .array(elements)
+    }
+
+    /// Runs `walk`, a `readObject` or `readArray` whose closures only parse, keeping the type of what it throws.
+    private static func syntaxErrorsOnly(_ walk: () throws -> Void) throws(SyntaxError) {
+        do {
+            try walk()
+        } catch let error as SyntaxError {
+            throw error
+        } catch {
+            preconditionFailure("a parse threw \(error)")
         }
     }
 
