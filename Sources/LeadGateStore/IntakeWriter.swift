@@ -313,7 +313,7 @@ struct IntakeWriter {
             arguments: [seq]
         )
         guard let row, let status = LeadStatus(rawValue: row[1]) else { return nil }
-        let body = try StoredLeadBody(row: row, at: 2)
+        let body = try StoredLeadBody(json: row[2] as String)
         return ExistingLead(
             id: row[0], status: status, body: body, product: row[3], owner: row[4],
             opportunity: SQLiteSchema.opportunity(from: row, at: 5)

@@ -168,7 +168,6 @@ public final class SQLiteLeadStore: LeadStore {
         return try await pool.read { db in
             let touches = try SQLiteSchema.touches(ofLeads: ids, in: db)
             var leads: [String: Lead] = [:]
-            leads.reserveCapacity(ids.count)
             let rows = try Row.fetchCursor(
                 db.cachedStatement(sql: "SELECT \(SQLiteSchema.leadColumns) FROM leads WHERE id IN \(SQLiteSchema.inList)"),
                 arguments: [SQLiteSchema.jsonArray(ids)])
@@ -292,7 +291,7 @@ public final class SQLiteLeadStore: LeadStore {
                 arguments: [product, since.map(SQLiteSchema.millis) ?? Int64.min]
             )
             while let row = try rows.next() {
-                let stored = try StoredLeadBody(row: row, at: 0)
+                let stored = try StoredLeadBody(json: row[0] as String)
                 try body(ReplayLead(
                     lead: stored.normalized, receivedAt: SQLiteSchema.date(row[1]),
                     opportunity: SQLiteSchema.opportunity(from: row, at: 2)

@@ -32,15 +32,6 @@ extension StoredLeadBody {
     /// lead reads a body, and `JSONDecoder` was most of that); members it does not know are skipped. The same as
     /// `Codable`'s reading (`StoredLeadBodyJSONTests` holds them together).
     init(json: String) throws {
-        try self.init(utf8: Array(json.utf8))
-    }
-
-    /// The body from a row's column `index`, read from SQLite's buffer (no String made and copied first).
-    init(row: Row, at index: Int) throws {
-        self = try row.withUnsafeData(atIndex: index) { data in try StoredLeadBody(utf8: data.map { [UInt8]($0) } ?? []) }
-    }
-
-    init(utf8: [UInt8]) throws {
         func corrupt(_ what: String) -> StoreError {
             StoreError(code: "corrupt_row", message: "a stored lead body \(what)")
         }
@@ -73,7 +64,7 @@ extension StoredLeadBody {
         var phoneType: PhoneLineType?
         var phoneRegion: String?
         // Read in one pass, no tree built: every delivery and every read of a lead reads a body.
-        var parser = JSONParser(reading: utf8)
+        var parser = JSONParser(reading: Array(json.utf8))
         do {
             try object(&parser, "the body") { parser, key in
                 switch key {
@@ -555,7 +546,7 @@ enum SQLiteSchema {
         guard let status = LeadStatus(rawValue: statusText) else {
             throw StoreError(code: "corrupt_row", message: "lead \(id) has unknown status '\(statusText)'")
         }
-        let body = try StoredLeadBody(row: row, at: 3)
+        let body = try StoredLeadBody(json: row[3] as String)
         var qualification: Qualification?
         if let json: String = row[9], let criteria: String = row[8] {
             qualification = try StoredQualification.decode(
@@ -602,7 +593,6 @@ enum SQLiteSchema {
     static func touches(ofLeads ids: [String], in db: Database) throws -> [String: [TouchSummary]] {
         guard !ids.isEmpty else { return [:] }
         var touches: [String: [TouchSummary]] = [:]
-        touches.reserveCapacity(ids.count)
         let rows = try Row.fetchCursor(
             db.cachedStatement(sql: """
                 SELECT lead_id, id, source, external_id, received_at FROM touches WHERE lead_id IN \(inList)
