@@ -71,8 +71,10 @@ public final class OutboxWorker: Service {
         var waiting: [Ready] = []
         var next = 0
         var inFlight = 0
-        /// The receiver asked the channel to wait until then (429 or 503 with `Retry-After`).
-        var pausedUntil: Date?
+        /// Set when the receiver asked the channel to wait (429 or 503 with `Retry-After`): what is queued is held back
+        /// (released unsent) until a claim that started once the pause was in the store, which then decides. The value
+        /// is the number of the record write that puts the pause there.
+        var heldUntilWrite: Int?
 
         init(concurrency: Int) {
             self.concurrency = max(1, concurrency)
@@ -194,6 +196,8 @@ public final class OutboxWorker: Service {
         /// When the oldest of `finished` finished.
         var waitingSince = Date.distantFuture
         var claiming = false, exhausted = false, recording = false
+        /// Record writes done so far, and how many were done when the claim in progress started.
+        var writes = 0, claimStartedAfter = 0
         var attempted = 0
         let answers = Answers()
         /// HTTP requests sent and not answered yet, and whether a child task waits for their answers.
@@ -206,9 +210,11 @@ public final class OutboxWorker: Service {
                 // The rest of the channel's batch stays leased and unsent; a manual retry turns it back on.
                 _ = queues[channel]?.removeAll()
             }
-            if let until = record.pauseChannelUntil {
-                let paused = queues[channel]?.pausedUntil ?? until
-                queues[channel]?.pausedUntil = max(until, paused)
+            if record.pauseChannelUntil != nil {
+                // The next record task writes the pause: the one after the write in progress, if any.
+                let write = writes + (recording ? 2 : 1)
+                let held = queues[channel]?.heldUntilWrite ?? write
+                queues[channel]?.heldUntilWrite = max(write, held)
             }
             if finished.isEmpty { waitingSince = now() }
             finished.append(record)
@@ -219,12 +225,13 @@ public final class OutboxWorker: Service {
                 let stopping = Task.isShuttingDownGracefully || Task.isCancelled
                 if !claiming, !exhausted, !stopping, queues.values.reduce(0, { $0 + $1.count }) < batch / 2 {
                     claiming = true
+                    claimStartedAfter = writes
                     group.addTask { await self.claim(limit: batch) }
                 }
                 if !stopping {
                     let moment = now()
                     for name in queues.keys {
-                        if let until = queues[name]?.pausedUntil, until > moment {
+                        if queues[name]?.heldUntilWrite != nil {
                             // Nothing more to a receiver that asked to wait; what is queued is due again when the
                             // pause ends (claims leave the channel out until then).
                             released += queues[name]?.removeAll() ?? []
@@ -267,6 +274,13 @@ public final class OutboxWorker: Service {
                 case .claimed(let ready, let failed):
                     claiming = false
                     exhausted = ready.isEmpty && failed.isEmpty
+                    // This claim saw the pauses written before it started: a channel it hands out is no longer paused
+                    // (the pause ran out, or a manual retry ended it). Held on here by time, a retried channel's
+                    // deliveries were claimed, released unsent and left for the next drain, however long the other
+                    // channels' backlog kept this one going.
+                    for name in queues.keys where queues[name]?.heldUntilWrite.map({ claimStartedAfter >= $0 }) == true {
+                        queues[name]?.heldUntilWrite = nil
+                    }
                     for item in ready {
                         queues[item.delivery.channel, default: ChannelQueue(concurrency: item.channel.concurrency)].waiting.append(item)
                     }
@@ -281,6 +295,7 @@ public final class OutboxWorker: Service {
                     for answer in batch { done(conclude(answer), channel: answer.ready.delivery.channel) }
                 case .recorded:
                     recording = false
+                    writes += 1
                 }
             }
         }

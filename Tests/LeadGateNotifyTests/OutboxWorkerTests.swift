@@ -59,16 +59,19 @@ private final class SilentReceiver: Sendable {
 }
 
 /// An HTTP/1.1 receiver on 127.0.0.1 that gives the scripted answers in order, then `otherwise` to every later
-/// request; connections are kept alive, each served by a thread of its own. `count` is how many requests came.
+/// request, each `delay` after the request came; connections are kept alive, each served by a thread of its own.
+/// `count` is how many requests came.
 private final class ScriptedReceiver: Sendable {
     let port: Int
     private let listener: Int32
     private let state: Mutex<(answers: [String], count: Int, connections: [Int32])>
+    private let delay: Duration
 
-    init(answers: [String], otherwise: String) throws {
+    init(answers: [String], otherwise: String, delay: Duration = .zero) throws {
         let (listener, port) = try listenOnLoopback()
         self.listener = listener
         self.port = port
+        self.delay = delay
         state = Mutex((answers: answers, count: 0, connections: []))
         Thread.detachNewThread { [self] in
             while true {
@@ -97,6 +100,7 @@ private final class ScriptedReceiver: Sendable {
                     state.count += 1
                     return state.answers.isEmpty ? otherwise : state.answers.removeFirst()
                 }
+                if delay > .zero { usleep(UInt32(delay.components.attoseconds / 1_000_000_000_000)) }
                 _ = Array(answer.utf8).withUnsafeBytes { write(connection, $0.baseAddress, $0.count) }
             }
             let received = read(connection, &chunk, chunk.count)
@@ -147,6 +151,42 @@ private final class ScriptedReceiver: Sendable {
         await client.shutdown()
     }
 
+    /// A manual retry during a drain ends the pause there too: the channel's deliveries go in the same drain. (Held by
+    /// the drain until the two minutes had passed, they were released unsent and waited for the next drain: the
+    /// channel had one request in this one.)
+    @Test func aManualRetryDuringADrainEndsThePauseInIt() async throws {
+        let crm = try ScriptedReceiver(
+            answers: ["HTTP/1.1 429 Too Many Requests\r\nRetry-After: 120\r\nContent-Length: 0\r\n\r\n"],
+            otherwise: "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+        // Another channel keeps the drain claiming for 4 s: 200 deliveries answered 20 ms apart, one at a time.
+        let other = try ScriptedReceiver(answers: [], otherwise: "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", delay: .milliseconds(20))
+        defer { crm.stop(); other.stop() }
+        let store = try SQLiteLeadStore(path: NSTemporaryDirectory() + "leadgate-worker-\(UUID().uuidString).sqlite")
+        let t0 = Date()
+        for index in 0..<2 { _ = try await store.commit([Self.record(email: "crm\(index)@acme.co.il", at: t0)]) }
+        for index in 0..<200 { _ = try await store.commit([Self.record(email: "other\(index)@acme.co.il", at: t0, channel: "other")]) }
+        let client = try CurlClient()
+        let worker = OutboxWorker(
+            store: store, channels: [Self.channel(port: crm.port, concurrency: 1), Self.channel(port: other.port, concurrency: 1, name: "other")],
+            schedule: .standard, transport: CurlTransport(client: client), metrics: DeliveryMetrics())
+
+        let drain = Task { await worker.drain(batch: 8) }
+        // Once the pause is in the store, the retry ends it while the other channel is still being delivered.
+        var paused: [String: ChannelPause] = [:]
+        for _ in 0..<500 where paused.isEmpty {
+            paused = try await store.pausedChannels(at: Date())
+            if paused.isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        #expect(paused["crm"] != nil)
+        let refused = try #require(try await store.deliveries(status: .failed, limit: 10).first { $0.channel == "crm" })
+        #expect(try await store.retryDelivery(id: refused.id, now: Date()))
+        #expect(await drain.value == 203, "the other channel's 200, the refused one twice and the one held back")
+        #expect(crm.count == 3)
+        #expect(try await store.deliveries(status: .delivered, limit: 500).count == 202)
+        #expect(try await store.pausedChannels(at: Date()).isEmpty)
+        await client.shutdown()
+    }
+
     @Test func aRetryAfterIsHonouredUpToTheSchedulesLongestDelay() async throws {
         let client = try CurlClient()
         let worker = OutboxWorker(
@@ -164,17 +204,17 @@ private final class ScriptedReceiver: Sendable {
         await client.shutdown()
     }
 
-    static func record(email: String, at date: Date) -> IntakeRecord {
+    static func record(email: String, at date: Date, channel: String = "crm") -> IntakeRecord {
         IntakeRecord(
             leadID: LeadID.make(prefix: "ld_", at: date), touchID: LeadID.make(prefix: "tc_", at: date), source: "website",
             lead: NormalizedLead(contact: Contact(fullName: "דנה כהן", email: email), attribution: Attribution(source: "website", sourceType: "web_form")),
-            routes: NotificationRoutes([.lead: ["crm"]]), receivedAt: date, contentHash: email, dedupeSince: nil,
+            routes: NotificationRoutes([.lead: [channel]]), receivedAt: date, contentHash: email, dedupeSince: nil,
             payload: Array("{}".utf8), contentType: "application/json")
     }
 
-    static func channel(port: Int, concurrency: Int) -> NotificationChannel {
+    static func channel(port: Int, concurrency: Int, name: String = "crm") -> NotificationChannel {
         NotificationChannel(
-            name: "crm", events: [.lead],
+            name: name, events: [.lead],
             kind: .webhook(WebhookSettings(url: "http://127.0.0.1:\(port)/hook", secrets: [], headers: [], template: nil)),
             concurrency: concurrency, timeout: .seconds(30))
     }
