@@ -3,23 +3,46 @@ import LeadGateCore
 import LeadGateCurl
 import LeadGateStore
 
-/// What each channel sends, rendered once per delivery (retries send the same bytes).
+/// The bodies of the configured channels, rendered when their events are queued (the store's outbox writes them in
+/// the event's transaction).
+public struct ChannelBodies: NotificationBodyRenderer {
+    private let channels: [String: NotificationChannel]
+
+    public init(_ channels: [NotificationChannel]) {
+        self.channels = Dictionary(channels.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    public func body(of event: LeadEvent, lead: Lead, channel: String, deliveryID: String, at date: Date) -> [UInt8]? {
+        guard let channel = channels[channel] else { return nil }
+        return try? NotificationRenderer.payload(for: NotificationEvent(event: event, deliveryID: deliveryID), lead: lead, channel: channel, at: date)
+    }
+}
+
+/// The event a body tells of, and the delivery it goes out as.
+struct NotificationEvent {
+    var event: LeadEvent
+    var deliveryID: String
+}
+
+/// What each channel sends, rendered once per delivery (every attempt sends the same bytes): when the event is
+/// queued, or at the first attempt for a delivery queued without a body.
 enum NotificationRenderer {
     struct RenderError: Error, CustomStringConvertible {
         var description: String
     }
 
     /// The lead as the templates and the webhook body see it, with the event beside it.
-    static func context(_ delivery: Delivery, lead: Lead) throws -> [String: Any] {
+    static func context(_ delivery: NotificationEvent, lead: Lead) throws -> [String: Any] {
         guard var object = try JSONSerialization.jsonObject(with: Data(try LeadJSON.bytes(lead))) as? [String: Any] else {
             throw RenderError(description: "the lead does not encode as an object")
         }
         object["event"] = delivery.event.rawValue
-        object["delivery_id"] = delivery.id
+        object["delivery_id"] = delivery.deliveryID
         return object
     }
 
-    static func payload(for delivery: Delivery, lead: Lead, channel: NotificationChannel, at moment: Date) throws -> [UInt8] {
+    /// The body of `delivery`; `moment` is when its event happened (the webhook's `timestamp`, the mail's `Date`).
+    static func payload(for delivery: NotificationEvent, lead: Lead, channel: NotificationChannel, at moment: Date) throws -> [UInt8] {
         switch channel.kind {
         case .webhook(let settings):
             if let template = settings.template {
@@ -34,7 +57,7 @@ enum NotificationRenderer {
     }
 
     /// `{"type": "lead.opportunity", "timestamp": ..., "data": <the canonical lead>}` as Standard Webhooks suggests.
-    static func webhookBody(_ delivery: Delivery, lead: Lead, at moment: Date) throws -> [UInt8] {
+    static func webhookBody(_ delivery: NotificationEvent, lead: Lead, at moment: Date) throws -> [UInt8] {
         var writer = JSONWriter(capacity: 2048)
         writer.beginObject()
         // In key order, as every other JSON document of the gateway.
@@ -61,7 +84,7 @@ enum NotificationRenderer {
     }
 
     /// A Slack incoming-webhook message with the lead's key facts and a link to it.
-    static func slackBody(_ delivery: Delivery, lead: Lead, settings: SlackSettings) throws -> [UInt8] {
+    static func slackBody(_ delivery: NotificationEvent, lead: Lead, settings: SlackSettings) throws -> [UInt8] {
         let name = lead.contact.fullName ?? lead.contact.email ?? lead.contact.phone ?? lead.id
         var lines = ["*\(Self.slackEscape(headline(delivery, lead: lead)))*: \(Self.slackEscape(name))"]
         let facts: [(String, String?)] = [
@@ -79,7 +102,7 @@ enum NotificationRenderer {
         return Array(try JSONSerialization.data(withJSONObject: ["text": lines.joined(separator: "\n")], options: [.sortedKeys]))
     }
 
-    static func headline(_ delivery: Delivery, lead: Lead) -> String {
+    static func headline(_ delivery: NotificationEvent, lead: Lead) -> String {
         switch delivery.event {
         case .lead: "New lead"
         case .opportunity: "New opportunity"
@@ -97,7 +120,7 @@ enum NotificationRenderer {
     }
 
     /// The recipients and the RFC 5322 message, as JSON: `{"rcpt": [...], "message": "..."}`.
-    static func emailPayload(_ delivery: Delivery, lead: Lead, settings: EmailSettings, at moment: Date) throws -> [UInt8] {
+    static func emailPayload(_ delivery: NotificationEvent, lead: Lead, settings: EmailSettings, at moment: Date) throws -> [UInt8] {
         let context = try context(delivery, lead: lead)
         let recipients = settings.to
             .map { TextTemplate($0).render(context, escaping: .headerLine).trimmingCharacters(in: .whitespaces) }
@@ -114,7 +137,7 @@ enum NotificationRenderer {
             from: from, to: addresses,
             subject: TextTemplate(settings.subject).render(context, escaping: .headerLine),
             body: TextTemplate(settings.body).render(context, escaping: .none),
-            date: moment, messageID: "\(delivery.id)@leadgate"
+            date: moment, messageID: "\(delivery.deliveryID)@leadgate"
         )
         let object: [String: Any] = ["rcpt": recipients, "message": String(decoding: message.rendered(), as: UTF8.self)]
         return Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))

@@ -10,8 +10,10 @@ import Synchronization
 /// 429 or 503 honoured; 410 turns the channel off; after the last attempt the row is dead). A crash at any
 /// point leaves the row due again when its lease ends: delivery is at least once, with a stable id.
 ///
-/// A body is rendered from the lead at its first attempt and kept with that attempt's record unless it was
-/// delivered, so every retry sends the same bytes; one sent successfully is never written back (most are).
+/// A body is rendered when its event is queued, from the lead as that event left it (`ChannelBodies`), so every
+/// attempt sends the same bytes and none reads the lead. A delivery queued without one (by an older version, or not
+/// renderable then) is rendered from the lead at its first attempt, and that body is kept with the attempt's record
+/// unless it was delivered.
 public final class OutboxWorker: Service {
     private let store: any LeadStore
     private let channels: [String: NotificationChannel]
@@ -302,7 +304,7 @@ public final class OutboxWorker: Service {
         return attempted
     }
 
-    /// Claims up to `limit` due deliveries and makes each ready: the kept payload, or one rendered now from the
+    /// Claims up to `limit` due deliveries and makes each ready: the body kept with it, or one rendered now from the
     /// lead (all the batch's leads in one read).
     private func claim(limit: Int) async -> Step {
         let moment = now()
@@ -332,7 +334,10 @@ public final class OutboxWorker: Service {
                     continue
                 }
                 do {
-                    let payload = try NotificationRenderer.payload(for: delivery, lead: lead, channel: channel, at: moment)
+                    // Queued without a body (by a version before bodies were rendered at the event, or one that could not
+                    // be rendered then): the event's time is the delivery's.
+                    let payload = try NotificationRenderer.payload(
+                        for: NotificationEvent(event: delivery.event, deliveryID: delivery.id), lead: lead, channel: channel, at: delivery.createdAt)
                     ready.append(Ready(delivery: delivery, channel: channel, payload: payload, rendered: true, leasedUntil: leasedUntil))
                 } catch {
                     fail("cannot render: \(error)", nextOutcome(after: delivery, retryAfter: nil, at: moment))

@@ -118,15 +118,13 @@ struct IntakeWriter {
         // An opportunity opened on arrival needs no history row: `history(leadID:)` derives that first
         // entry from the lead (one write less on every qualified intake).
         switch decision.status {
-        case .rejected: try enqueue(.rejected, leadID: record.leadID, at: record.receivedAt, routes: record.routes)
-        case .lead, .opportunity: try enqueue(.lead, leadID: record.leadID, at: record.receivedAt, routes: record.routes)
+        case .rejected: try enqueue([.rejected], leadID: record.leadID, at: record.receivedAt, routes: record.routes)
+        case .lead: try enqueue([.lead], leadID: record.leadID, at: record.receivedAt, routes: record.routes)
+        case .opportunity: try enqueue([.lead, .opportunity], leadID: record.leadID, at: record.receivedAt, routes: record.routes)
         case .pendingFetch:
             try db.cachedStatement(sql: """
                 INSERT INTO pending_fetches (lead_id, source, state, next_attempt_at, updated_at) VALUES (?, ?, 'waiting', ?, ?)
                 """).execute(arguments: [record.leadID, record.source, received, received])
-        }
-        if decision.status == .opportunity {
-            try enqueue(.opportunity, leadID: record.leadID, at: record.receivedAt, routes: record.routes)
         }
         return IntakeOutcome(leadID: record.leadID, status: decision.status, kind: .created, rejectReason: decision.rejectReason)
     }
@@ -147,6 +145,7 @@ struct IntakeWriter {
         var owner = existing.owner
         var opportunity = existing.opportunity
         var qualification: Qualification?
+        var opened = false
         if let qualifier = record.qualifier, existing.opportunity?.manual != true {
             let merged = body.normalized
             let decision = qualifier.qualify(merged, receivedAt: record.receivedAt)
@@ -155,7 +154,7 @@ struct IntakeWriter {
             product = decision.product ?? product
             if decision.status == .opportunity {
                 if opportunity == nil {
-                    try enqueue(.opportunity, leadID: existing.id, at: record.receivedAt, routes: record.routes)
+                    opened = true
                     opportunity = decision.opportunity
                     owner = try owner ?? assignOwner(decision)
                     try history(existing.id, at: record.receivedAt, field: "stage", from: nil, to: opportunity?.stage)
@@ -185,6 +184,7 @@ struct IntakeWriter {
                 opportunity?.probability, opportunity?.expectedClose, received, existing.id,
             ]
         )
+        if opened { try enqueue([.opportunity], leadID: existing.id, at: record.receivedAt, routes: record.routes) }
         return IntakeOutcome(leadID: existing.id, status: status, kind: .touched, rejectReason: rejectReason)
     }
 
@@ -194,19 +194,34 @@ struct IntakeWriter {
         return assignment.owner(counter: assignment.byTurns ? try nextTurn(of: product) : 0)
     }
 
-    /// One outbox row per channel subscribed to `event`, in this transaction: acknowledged means queued.
-    func enqueue(_ event: LeadEvent, leadID: String, at date: Date, routes: NotificationRoutes) throws {
-        for channel in routes.channels(for: event) {
-            try Self.enqueue(event, channel: channel, leadID: leadID, at: date, in: db)
-        }
+    /// One outbox row per channel subscribed to each of `events`, in this transaction: acknowledged means queued.
+    /// Call it once the lead's row is written: each body is rendered from the lead as this transaction leaves it.
+    func enqueue(_ events: [LeadEvent], leadID: String, at date: Date, routes: NotificationRoutes) throws {
+        try Self.enqueue(events, leadID: leadID, at: date, routes: routes, ruleNames: ruleNames, in: db)
     }
 
-    static func enqueue(_ event: LeadEvent, channel: String, leadID: String, at date: Date, in db: Database) throws {
+    static func enqueue(
+        _ events: [LeadEvent], leadID: String, at date: Date, routes: NotificationRoutes, ruleNames: RuleNames, in db: Database
+    ) throws {
         let now = SQLiteSchema.millis(date)
-        try db.cachedStatement(sql: """
-            INSERT INTO outbox (id, channel, event, lead_id, status, next_attempt_at, created_at, updated_at)
-            VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)
-            """).execute(arguments: [LeadID.make(prefix: "msg_", at: date), channel, event.rawValue, leadID, now, now, now])
+        /// Read once, for the first channel that renders.
+        var lead: Lead?
+        for event in events {
+            for channel in routes.channels(for: event) {
+                let id = LeadID.make(prefix: "msg_", at: date)
+                try db.cachedStatement(sql: """
+                    INSERT INTO outbox (id, channel, event, lead_id, status, next_attempt_at, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)
+                    """).execute(arguments: [id, channel, event.rawValue, leadID, now, now, now])
+                let seq = db.lastInsertedRowID
+                guard let renderer = routes.renderer else { continue }
+                if lead == nil { lead = try SQLiteSchema.lead(id: leadID, ruleNames: ruleNames, in: db) }
+                guard let lead, let body = renderer.body(of: event, lead: lead, channel: channel, deliveryID: id, at: date) else { continue }
+                try db.cachedStatement(sql: "INSERT INTO outbox_bodies (seq, body) VALUES (?, ?)").executeRaw {
+                    $0.int(seq); $0.blob(body)
+                }
+            }
+        }
     }
 
     /// The product's assignment count so far, advanced by one. The count is read once per transaction and

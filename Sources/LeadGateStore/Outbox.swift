@@ -22,7 +22,8 @@ public struct Delivery: Sendable, Hashable, Codable {
     public var status: DeliveryStatus
     public var attempts: Int
     public var nextAttemptAt: Date
-    /// The body as rendered at the first attempt; every retry sends the same bytes.
+    /// The body every attempt sends: rendered when the event was queued, or kept from the first attempt of a
+    /// delivery queued without one; nil until then.
     public var payload: [UInt8]?
     public var lastStatus: Int?
     public var lastError: String?

@@ -3,7 +3,8 @@ import GRDB
 import LeadGateCore
 
 extension SQLiteLeadStore {
-    /// Claims a batch (arguments: lease end, now, now, now, limit) and returns it, `deliveryColumns` then `seq`.
+    /// Claims a batch (arguments: lease end, now, now, now, limit) and returns it, `deliveryColumns` then `seq`; the
+    /// bodies are read apart (`outbox_bodies`).
     /// Channels turned off (410) and channels a receiver asked to wait (`channel_pauses`) are left out.
     ///
     /// The due rows are walked in `outbox_due`'s order, only as far as the batch needs. Without `INDEXED BY` the
@@ -27,6 +28,10 @@ extension SQLiteLeadStore {
             var claimed: [(seq: Int64, delivery: Delivery)] = []
             while let row = try rows.next() {
                 claimed.append((seq: row[Self.deliveryColumnCount], delivery: try Self.delivery(row)))
+            }
+            let bodies = try db.cachedStatement(sql: "SELECT body FROM outbox_bodies WHERE seq = ?")
+            for index in claimed.indices {
+                claimed[index].delivery.payload = try bodies.stepRaw({ $0.int(claimed[index].seq) }, read: { $0.blob(0) }) ?? nil
             }
             // RETURNING gives no order: the due order is restored here.
             return claimed
@@ -83,12 +88,18 @@ extension SQLiteLeadStore {
         }
         try db.cachedStatement(sql: """
             UPDATE outbox SET status = ?, attempts = attempts + 1, next_attempt_at = ?, claimed_until = NULL,
-                last_status = ?, last_error = ?, updated_at = ?, payload = COALESCE(payload, ?)
+                last_status = ?, last_error = ?, updated_at = ?
             WHERE id = ?
             """).executeRaw {
                 $0.text(status.rawValue); $0.int(next); $0.int(attempt.status); $0.text(attempt.error); $0.int(at)
-                $0.blob(record.payload); $0.text(record.deliveryID)
+                $0.text(record.deliveryID)
             }
+        if let payload = record.payload {
+            // A body once kept is never replaced: every later attempt sends the same bytes.
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO outbox_bodies (seq, body) SELECT seq, ? FROM outbox WHERE id = ?").executeRaw {
+                $0.blob(payload); $0.text(record.deliveryID)
+            }
+        }
         if let until = record.pauseChannelUntil {
             let end = SQLiteSchema.millis(until)
             // The longer of two pauses stands.
@@ -116,12 +127,19 @@ extension SQLiteLeadStore {
 
     public func deliveries(status: DeliveryStatus?, limit: Int) async throws -> [Delivery] {
         try await pool.read { db in
-            if let status {
-                return try Row.fetchAll(
-                    db, sql: "SELECT \(Self.deliveryColumns) FROM outbox WHERE status = ? ORDER BY seq DESC LIMIT ?", arguments: [status.rawValue, limit]
-                ).map(Self.delivery)
+            let filter = status == nil ? "" : "WHERE o.status = ?"
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(Self.deliveryColumns), b.body FROM outbox o LEFT JOIN outbox_bodies b ON b.seq = o.seq
+                    \(filter) ORDER BY o.seq DESC LIMIT ?
+                    """,
+                arguments: status.map { [$0.rawValue, limit] } ?? [limit])
+            return try rows.map { row in
+                var delivery = try Self.delivery(row)
+                delivery.payload = (row[Self.deliveryColumnCount] as Data?).map { [UInt8]($0) }
+                return delivery
             }
-            return try Row.fetchAll(db, sql: "SELECT \(Self.deliveryColumns) FROM outbox ORDER BY seq DESC LIMIT ?", arguments: [limit]).map(Self.delivery)
         }
     }
 
@@ -176,8 +194,8 @@ extension SQLiteLeadStore {
         }
     }
 
-    /// The columns `delivery(_:)` reads, by position (see `SQLiteSchema.leadColumns`).
-    static let deliveryColumns = "id, channel, event, lead_id, status, attempts, next_attempt_at, payload, last_status, last_error, created_at"
+    /// The columns `delivery(_:)` reads, by position (see `SQLiteSchema.leadColumns`). The body is not one of them.
+    static let deliveryColumns = "id, channel, event, lead_id, status, attempts, next_attempt_at, last_status, last_error, created_at"
     static let deliveryColumnCount = SQLiteSchema.columnCount(deliveryColumns)
 
     /// A delivery from a row that starts with `deliveryColumns`.
@@ -190,8 +208,7 @@ extension SQLiteLeadStore {
         }
         return Delivery(
             id: id, channel: row[1], event: event, leadID: row[3], status: status, attempts: row[5],
-            nextAttemptAt: SQLiteSchema.date(row[6]), payload: (row[7] as Data?).map { [UInt8]($0) },
-            lastStatus: row[8], lastError: row[9], createdAt: SQLiteSchema.date(row[10])
+            nextAttemptAt: SQLiteSchema.date(row[6]), payload: nil, lastStatus: row[7], lastError: row[8], createdAt: SQLiteSchema.date(row[9])
         )
     }
 }

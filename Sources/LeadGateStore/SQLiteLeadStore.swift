@@ -254,15 +254,6 @@ public final class SQLiteLeadStore: LeadStore {
                 )
             }
             let opportunity = new.opportunity
-            if new.status == .opportunity, old.status != .opportunity {
-                for channel in routes.channels(for: .opportunity) {
-                    try IntakeWriter.enqueue(.opportunity, channel: channel, leadID: leadID, at: recordedAt, in: db)
-                }
-            } else if let stage = opportunity?.stage, old.opportunity?.stage != nil, stage != old.opportunity?.stage {
-                for channel in routes.channels(for: .stageChanged) {
-                    try IntakeWriter.enqueue(.stageChanged, channel: channel, leadID: leadID, at: recordedAt, in: db)
-                }
-            }
             try db.execute(
                 sql: """
                     UPDATE leads SET status = ?, reject_reason = ?, product = ?, owner = ?, stage = ?, amount = ?, currency = ?,
@@ -275,8 +266,12 @@ public final class SQLiteLeadStore: LeadStore {
                     opportunity?.closedAt.map(SQLiteSchema.millis), opportunity?.manual ?? false, SQLiteSchema.millis(recordedAt), leadID,
                 ]
             )
-            guard let updated = try Row.fetchOne(db, sql: "SELECT \(SQLiteSchema.leadColumns) FROM leads WHERE id = ?", arguments: [leadID]) else { return nil }
-            return try SQLiteSchema.lead(from: updated, touches: SQLiteSchema.touches(of: leadID, in: db), ruleNames: ruleNames, in: db)
+            if new.status == .opportunity, old.status != .opportunity {
+                try IntakeWriter.enqueue([.opportunity], leadID: leadID, at: recordedAt, routes: routes, ruleNames: ruleNames, in: db)
+            } else if let stage = opportunity?.stage, old.opportunity?.stage != nil, stage != old.opportunity?.stage {
+                try IntakeWriter.enqueue([.stageChanged], leadID: leadID, at: recordedAt, routes: routes, ruleNames: ruleNames, in: db)
+            }
+            return try SQLiteSchema.lead(id: leadID, ruleNames: ruleNames, in: db)
         }
     }
 

@@ -60,11 +60,17 @@ private final class SilentReceiver: Sendable {
 
 /// An HTTP/1.1 receiver on 127.0.0.1 that gives the scripted answers in order, then `otherwise` to every later
 /// request, each `delay` after the request came; connections are kept alive, each served by a thread of its own.
-/// `count` is how many requests came.
+/// `count` is how many requests came, `requests` what they were.
 private final class ScriptedReceiver: Sendable {
+    /// One request as it came: its header lines (names lower-cased, values as sent) and its body.
+    struct Request {
+        var headers: [String: String]
+        var body: [UInt8]
+    }
+
     let port: Int
     private let listener: Int32
-    private let state: Mutex<(answers: [String], count: Int, connections: [Int32])>
+    private let state: Mutex<(answers: [String], count: Int, connections: [Int32], requests: [Request])>
     private let delay: Duration
 
     init(answers: [String], otherwise: String, delay: Duration = .zero) throws {
@@ -72,7 +78,7 @@ private final class ScriptedReceiver: Sendable {
         self.listener = listener
         self.port = port
         self.delay = delay
-        state = Mutex((answers: answers, count: 0, connections: []))
+        state = Mutex((answers: answers, count: 0, connections: [], requests: []))
         Thread.detachNewThread { [self] in
             while true {
                 let connection = accept(listener, nil, nil)
@@ -84,6 +90,7 @@ private final class ScriptedReceiver: Sendable {
     }
 
     var count: Int { state.withLock { $0.count } }
+    var requests: [Request] { state.withLock { $0.requests } }
 
     /// Reads requests (head, then `Content-Length` bytes of body) and answers each, until the peer closes.
     private func serve(_ connection: Int32, otherwise: String) {
@@ -91,13 +98,18 @@ private final class ScriptedReceiver: Sendable {
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
             while let end = buffer.firstRange(of: Array("\r\n\r\n".utf8)) {
-                let head = String(decoding: buffer[..<end.lowerBound], as: UTF8.self).lowercased()
-                let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
-                    .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+                var headers: [String: String] = [:]
+                for line in String(decoding: buffer[..<end.lowerBound], as: UTF8.self).split(separator: "\r\n").dropFirst() {
+                    guard let colon = line.firstIndex(of: ":") else { continue }
+                    headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                }
+                let length = headers["content-length"].flatMap { Int($0) } ?? 0
                 guard buffer.count >= end.upperBound + length else { break }
+                let request = Request(headers: headers, body: Array(buffer[end.upperBound..<end.upperBound + length]))
                 buffer.removeFirst(end.upperBound + length)
                 let answer = state.withLock { state in
                     state.count += 1
+                    state.requests.append(request)
                     return state.answers.isEmpty ? otherwise : state.answers.removeFirst()
                 }
                 if delay > .zero { usleep(UInt32(delay.components.attoseconds / 1_000_000_000_000)) }
@@ -185,6 +197,52 @@ private final class ScriptedReceiver: Sendable {
         #expect(try await store.deliveries(status: .delivered, limit: 500).count == 202)
         #expect(try await store.pausedChannels(at: Date()).isEmpty)
         await client.shutdown()
+    }
+
+    /// A webhook's body is rendered when its event is queued: its `timestamp` is the event's, and it shows the lead as
+    /// the event left it, however much later it goes out. The headers are the attempt's, signed over that body.
+    @Test func aWebhookTellsOfTheLeadAsItsEventLeftIt() async throws {
+        let receiver = try ScriptedReceiver(answers: [], otherwise: "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+        defer { receiver.stop() }
+        let store = try SQLiteLeadStore(path: NSTemporaryDirectory() + "leadgate-worker-\(UUID().uuidString).sqlite")
+        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+        let key = try #require(StandardWebhooks.key(fromSecret: secret))
+        let channel = NotificationChannel(
+            name: "crm", events: [.lead],
+            kind: .webhook(WebhookSettings(url: "http://127.0.0.1:\(receiver.port)/hook", secrets: [key], headers: [], template: nil)),
+            concurrency: 1, timeout: .seconds(30))
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)  // 2027-01-15T08:00:00Z
+        var intake = Self.record(email: "dana@acme.co.il", at: t0)
+        intake.routes = NotificationRoutes([.lead: ["crm"]], renderer: ChannelBodies([channel]))
+        let id = try await store.commit([intake])[0].leadID
+        // An hour later, before anything was sent, a person takes the lead.
+        let taken = t0.addingTimeInterval(3600)
+        _ = try await store.update(leadID: id, actor: "avi", at: taken, recordedAt: taken, routes: NotificationRoutes()) { lead in
+            var state = LeadState(of: lead)
+            state.owner = "avi"
+            return state
+        }
+        let sent = t0.addingTimeInterval(7200)
+        let client = try CurlClient()
+        let worker = OutboxWorker(
+            store: store, channels: [channel], schedule: .standard, transport: CurlTransport(client: client), metrics: DeliveryMetrics(),
+            now: { sent })
+        #expect(await worker.drain() == 1)
+        await client.shutdown()
+
+        let request = try #require(receiver.requests.first)
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any])
+        #expect((body["timestamp"] as? String)?.hasPrefix("2027-01-15T08:00:00") == true, "the event's time: \(body["timestamp"] ?? "none")")
+        #expect(body["type"] as? String == "lead.lead")
+        let data = try #require(body["data"] as? [String: Any])
+        #expect(data["id"] as? String == id)
+        #expect(data["owner"] == nil, "the lead as it was queued, before it was taken")
+        #expect((data["contact"] as? [String: Any])?["full_name"] as? String == "דנה כהן")
+        let delivery = try #require(try await store.deliveries(status: .delivered, limit: 1).first)
+        #expect(request.headers["webhook-id"] == delivery.id)
+        #expect(request.headers["webhook-timestamp"] == "1800007200", "the attempt's time")
+        #expect(request.headers["webhook-signature"] == StandardWebhooks.signature(id: delivery.id, timestamp: 1_800_007_200, body: request.body, keys: [key]))
+        #expect(try await store.lead(id: id)?.owner == "avi")
     }
 
     @Test func aRetryAfterIsHonouredUpToTheSchedulesLongestDelay() async throws {

@@ -156,4 +156,73 @@ import Testing
         #expect(try await store.pausedChannels(at: now).isEmpty)
         #expect(Set(try await store.claimDeliveries(now: now, leaseUntil: now.addingTimeInterval(120), limit: 10).map(\.id)) == Set(due.map(\.id)))
     }
+
+    /// Renders a body from what it is given: the event, the lead's status, owner, stage and touches, the delivery id
+    /// and the time. Channel `late` renders nothing (its deliveries are rendered at their first attempt).
+    struct StateRenderer: NotificationBodyRenderer {
+        func body(of event: LeadEvent, lead: Lead, channel: String, deliveryID: String, at date: Date) -> [UInt8]? {
+            guard channel != "late" else { return nil }
+            let facts = [
+                event.rawValue, lead.status.rawValue, lead.owner ?? "-", lead.opportunity?.stage ?? "-", "\(lead.touches.count)",
+                deliveryID, "\(Int(date.timeIntervalSince(t0)))",
+            ]
+            return Array(facts.joined(separator: " ").utf8)
+        }
+    }
+
+    /// Each body is the lead as the transaction of its event leaves it, written with the outbox row: a new lead's, a
+    /// touch's that opens the opportunity (the owner dealt in that transaction), and a change's (the stage it moved to).
+    @Test func eachBodyIsRenderedFromTheLeadAsItsEventLeftIt() async throws {
+        let store = try SQLiteLeadStore(path: temporaryDatabasePath())
+        let routes = NotificationRoutes([.lead: ["crm", "late"], .opportunity: ["crm"], .stageChanged: ["crm"]], renderer: StateRenderer())
+        var first = record(email: "ron@acme.co.il", qualifier: try catalogQualifier())
+        first.routes = routes
+        let id = try await store.commit([first])[0].leadID
+        var second = record(email: "ron@acme.co.il", phone: "+972541111111", at: t0.addingTimeInterval(60), qualifier: try catalogQualifier())
+        second.routes = routes
+        #expect(try await store.commit([second])[0].status == .opportunity, "the phone of the second touch makes 50 points")
+        let moved = t0.addingTimeInterval(120)
+        _ = try await store.update(leadID: id, actor: "avi", at: moved, recordedAt: moved, routes: routes) { lead in
+            var state = LeadState(of: lead)
+            state.opportunity?.stage = "proposal"
+            return state
+        }
+        let now = t0.addingTimeInterval(3600)
+        let due = try await store.claimDeliveries(now: now, leaseUntil: now.addingTimeInterval(120), limit: 10)
+        #expect(due.map { "\($0.event.rawValue)>\($0.channel)" } == ["lead>crm", "lead>late", "opportunity>crm", "stage_changed>crm"])
+        let bodies = due.map { $0.payload.map { String(decoding: $0, as: UTF8.self) } }
+        #expect(bodies == [
+            "lead lead - - 1 \(due[0].id) 0",
+            nil,
+            "opportunity opportunity dana new 2 \(due[2].id) 60",
+            "stage_changed opportunity dana proposal 2 \(due[3].id) 120",
+        ])
+        // The listing shows the same bodies.
+        let listed = Dictionary(uniqueKeysWithValues: try await store.deliveries(status: nil, limit: 10).map { ($0.id, $0.payload) })
+        #expect(due.map { listed[$0.id] ?? nil } == due.map(\.payload))
+    }
+
+    /// A store written by a version that kept bodies in the outbox row (rendered at a failed first attempt) opens
+    /// with those bodies kept apart, and its deliveries send them.
+    @Test func bodiesKeptInTheOutboxRowsByAnEarlierVersionMoveApart() async throws {
+        let path = temporaryDatabasePath()
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try SQLiteSchema.migrator.migrate(queue, upTo: "v5-channel-pauses")
+            try await queue.write { db in
+                try db.execute(sql: """
+                    INSERT INTO outbox (id, channel, event, lead_id, status, attempts, next_attempt_at, payload, created_at, updated_at)
+                    VALUES ('msg_kept', 'crm', 'lead', 'ld_1', 'failed', 1, 0, CAST('{"kept":"שלום"}' AS BLOB), 0, 0),
+                           ('msg_none', 'crm', 'lead', 'ld_2', 'pending', 0, 0, NULL, 0, 0)
+                    """)
+            }
+        }
+        let store = try SQLiteLeadStore(path: path)
+        let due = try await store.claimDeliveries(now: t0, leaseUntil: t0.addingTimeInterval(120), limit: 10)
+        #expect(due.map(\.id) == ["msg_kept", "msg_none"])
+        #expect(due.map { $0.payload.map { String(decoding: $0, as: UTF8.self) } } == [#"{"kept":"שלום"}"#, nil])
+        let columns = try await store.pool.read { db in try db.columns(in: "outbox").map(\.name) }
+        #expect(!columns.contains("payload"))
+    }
 }

@@ -22,14 +22,15 @@ config() { write_delivery_config "$work/$1.yaml" "$2" "$work/$1.sqlite" "$receiv
 # delivered NAME: how many of the side's deliveries are delivered so far.
 delivered() { sqlite3 "$work/$1.sqlite" "SELECT count(*) FROM outbox WHERE status = 'delivered'" 2>/dev/null || echo 0; }
 
-# The leads once, with the receiver not started yet (the gateway's own attempts fail and are cleared below).
+# The leads once, with the receiver not started yet (the gateway's own attempts fail and are cleared below). Both
+# builds must read the store B's build writes: its queued deliveries and their bodies are what both sides drain.
 config base "$port"
 "$bin_b" serve --config "$work/base.yaml" 2>/dev/null &
 gateway_pid=$!
 wait_ready "http://127.0.0.1:$port/healthz"
 fill_store "$work/base.sqlite" "$COUNT" "http://127.0.0.1:$port" 32 5
 kill "$gateway_pid"; wait "$gateway_pid" 2>/dev/null || true
-sqlite3 "$work/base.sqlite" "PRAGMA wal_checkpoint(TRUNCATE); DELETE FROM outbox; DELETE FROM delivery_attempts;" >/dev/null
+queue_again "$work/base.sqlite" "$COUNT"
 config a "$port"; config b "$((port + 1))"
 
 "$bin/leadgate-bench-ceiling" "$receiver_port" >/dev/null 2>&1 &
@@ -39,8 +40,6 @@ for round in $(seq 1 "$ROUNDS"); do
   for side in a b; do
     rm -f "$work/$side".sqlite*
     cp "$work/base.sqlite" "$work/$side.sqlite"
-    sqlite3 "$work/$side.sqlite" "INSERT INTO outbox (id, channel, event, lead_id, status, next_attempt_at, created_at, updated_at)
-      SELECT 'msg_' || id, 'crm', 'lead', id, 'pending', 0, 0, 0 FROM leads ORDER BY seq LIMIT $COUNT;"
   done
   sync
   if [ $((round % 2)) -eq 1 ]; then

@@ -15,8 +15,8 @@ receiver_port=$((port + 1))
 
 write_delivery_config "$work/deliver.yaml" "$port" "$work/deliver.sqlite" "$receiver_port"
 
-# The leads first, with the receiver down and the gateway stopped before it can deliver: then queue every
-# delivery afresh, so the run measures a backlog of COUNT draining.
+# The leads first (the gateway queues a delivery for each, its body rendered then, and delivers it), then the first
+# COUNT of those deliveries are made due again, so the run measures a backlog of COUNT draining.
 "$bin/leadgate-bench-ceiling" "$receiver_port" >/dev/null 2>&1 &
 receiver_pid=$!
 wait_listening "http://127.0.0.1:$receiver_port/ingest/probe"
@@ -26,9 +26,7 @@ wait_ready "http://127.0.0.1:$port/healthz"
 # wrk in rounds until the store holds COUNT leads (one round of fixed length falls short of a large COUNT).
 fill_store "$work/deliver.sqlite" "$COUNT" "http://127.0.0.1:$port" 32 5
 kill "$gateway_pid"; wait "$gateway_pid" 2>/dev/null || true
-sqlite3 "$work/deliver.sqlite" "DELETE FROM outbox; DELETE FROM delivery_attempts;
-  INSERT INTO outbox (id, channel, event, lead_id, status, next_attempt_at, created_at, updated_at)
-  SELECT 'msg_' || id, 'crm', 'lead', id, 'pending', 0, 0, 0 FROM leads ORDER BY seq LIMIT $COUNT;"
+queue_again "$work/deliver.sqlite" "$COUNT"
 
 opens_start=$(tcp_opens)
 if [ -n "${PROFILE:-}" ]; then

@@ -20,13 +20,13 @@ public struct GatewayConfig: Sendable {
     /// The libcurl client adapters fetch platform APIs with (started on first use).
     public var http = SharedCurlClient()
 
-    /// Which channels take which events, for the outbox.
+    /// Which channels take which events, and what each sends, for the outbox.
     public var routes: NotificationRoutes {
         var map: [LeadEvent: [String]] = [:]
         for channel in notifications {
             for event in channel.events { map[event, default: []].append(channel.name) }
         }
-        return NotificationRoutes(map)
+        return NotificationRoutes(map, renderer: notifications.isEmpty ? nil : ChannelBodies(notifications))
     }
 
     /// The source called `name`.
