@@ -117,10 +117,22 @@ struct IntakeWriter {
         try addTouch(prepared, to: record.leadID)
         // An opportunity opened on arrival needs no history row: `history(leadID:)` derives that first
         // entry from the lead (one write less on every qualified intake).
+        // The bodies are rendered from the lead as just written, made from what is in hand rather than read back.
+        func written() -> Lead {
+            let at = SQLiteSchema.date(received)
+            return Lead(
+                id: record.leadID, status: decision.status, rejectReason: decision.rejectReason, contact: record.lead.contact,
+                attribution: record.lead.attribution, fields: record.lead.fields, consent: record.lead.consent,
+                problems: record.lead.problems, isTest: record.isTest, product: decision.product, qualification: decision.qualification,
+                owner: owner, opportunity: opportunity,
+                touches: [TouchSummary(id: record.touchID, source: record.source, externalID: record.lead.externalID, receivedAt: at)],
+                createdAt: at, updatedAt: at)
+        }
         switch decision.status {
-        case .rejected: try enqueue([.rejected], leadID: record.leadID, at: record.receivedAt, routes: record.routes)
-        case .lead: try enqueue([.lead], leadID: record.leadID, at: record.receivedAt, routes: record.routes)
-        case .opportunity: try enqueue([.lead, .opportunity], leadID: record.leadID, at: record.receivedAt, routes: record.routes)
+        case .rejected: try Self.enqueue([.rejected], leadID: record.leadID, at: record.receivedAt, routes: record.routes, in: db, lead: written)
+        case .lead: try Self.enqueue([.lead], leadID: record.leadID, at: record.receivedAt, routes: record.routes, in: db, lead: written)
+        case .opportunity:
+            try Self.enqueue([.lead, .opportunity], leadID: record.leadID, at: record.receivedAt, routes: record.routes, in: db, lead: written)
         case .pendingFetch:
             try db.cachedStatement(sql: """
                 INSERT INTO pending_fetches (lead_id, source, state, next_attempt_at, updated_at) VALUES (?, ?, 'waiting', ?, ?)
@@ -203,8 +215,15 @@ struct IntakeWriter {
     static func enqueue(
         _ events: [LeadEvent], leadID: String, at date: Date, routes: NotificationRoutes, ruleNames: RuleNames, in db: Database
     ) throws {
+        try enqueue(events, leadID: leadID, at: date, routes: routes, in: db) { try SQLiteSchema.lead(id: leadID, ruleNames: ruleNames, in: db) }
+    }
+
+    /// `enqueue`, with the lead the bodies are rendered from given by `read` (called at most once, and only when a
+    /// channel renders).
+    static func enqueue(
+        _ events: [LeadEvent], leadID: String, at date: Date, routes: NotificationRoutes, in db: Database, lead read: () throws -> Lead?
+    ) throws {
         let now = SQLiteSchema.millis(date)
-        /// Read once, for the first channel that renders.
         var lead: Lead?
         for event in events {
             for channel in routes.channels(for: event) {
@@ -215,7 +234,7 @@ struct IntakeWriter {
                     """).execute(arguments: [id, channel, event.rawValue, leadID, now, now, now])
                 let seq = db.lastInsertedRowID
                 guard let renderer = routes.renderer else { continue }
-                if lead == nil { lead = try SQLiteSchema.lead(id: leadID, ruleNames: ruleNames, in: db) }
+                if lead == nil { lead = try read() }
                 guard let lead, let body = renderer.body(of: event, lead: lead, channel: channel, deliveryID: id, at: date) else { continue }
                 try db.cachedStatement(sql: "INSERT INTO outbox_bodies (seq, body) VALUES (?, ?)").executeRaw {
                     $0.int(seq); $0.blob(body)

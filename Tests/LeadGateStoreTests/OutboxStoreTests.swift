@@ -202,6 +202,36 @@ import Testing
         #expect(due.map { listed[$0.id] ?? nil } == due.map(\.payload))
     }
 
+    /// A new lead's bodies are rendered from the lead as written, made in the writer from what it has in hand: the same
+    /// lead, to the byte, as a read of the store gives (a rejected one, a lead, an opportunity with its owner and reasons).
+    @Test func aNewLeadsBodyIsTheLeadAsTheStoreReadsIt() async throws {
+        struct WholeLead: NotificationBodyRenderer {
+            func body(of event: LeadEvent, lead: Lead, channel: String, deliveryID: String, at date: Date) -> [UInt8]? {
+                try? LeadJSON.bytes(lead)
+            }
+        }
+        let store = try SQLiteLeadStore(path: temporaryDatabasePath())
+        let routes = NotificationRoutes([.lead: ["crm"], .opportunity: ["crm"], .rejected: ["crm"]], renderer: WholeLead())
+        var opportunity = record(
+            email: "Dana@Acme.co.il", phone: "+972541234567", name: "דנה כהן", externalID: "fb-1", at: t0.addingTimeInterval(0.0004),
+            qualifier: try catalogQualifier(), fields: ["תקציב": "20,000 ₪", "utm_source": "פייסבוק"])
+        opportunity.lead.consent = Consent(marketing: true, at: t0.addingTimeInterval(-0.25))
+        opportunity.lead.problems = [NormalizationProblem(field: "phone_2", reason: "not a phone number")]
+        opportunity.isTest = true
+        var lead = record(email: "noa@gmail.com", name: "Noa", at: t0.addingTimeInterval(1.2345), qualifier: try catalogQualifier())
+        var rejected = record(email: "x@mailinator.com", at: t0.addingTimeInterval(2), qualifier: try catalogQualifier())
+        opportunity.routes = routes; lead.routes = routes; rejected.routes = routes
+        let outcomes = try await store.commit([opportunity, lead, rejected])
+        #expect(outcomes.map(\.status) == [.opportunity, .lead, .rejected])
+        let due = try await store.claimDeliveries(now: t0.addingTimeInterval(60), leaseUntil: t0.addingTimeInterval(180), limit: 10)
+        #expect(due.count == 4)
+        for delivery in due {
+            let stored = try #require(try await store.lead(id: delivery.leadID))
+            #expect(delivery.payload == (try LeadJSON.bytes(stored)), "\(delivery.event) of \(stored.status)")
+        }
+        #expect(try await store.lead(id: outcomes[0].leadID)?.owner == "dana")
+    }
+
     /// A store written by a version that kept bodies in the outbox row (rendered at a failed first attempt) opens
     /// with those bodies kept apart, and its deliveries send them.
     @Test func bodiesKeptInTheOutboxRowsByAnEarlierVersionMoveApart() async throws {
