@@ -68,10 +68,11 @@ public final class OutboxWorker: Service {
     }
 
     /// The claimed deliveries of one channel not sent yet, and how many of its requests are in flight.
-    private struct ChannelQueue {
+    struct ChannelQueue<Item> {
         let concurrency: Int
-        var waiting: [Ready] = []
-        var next = 0
+        /// Taken from `next` on; what is before it was sent, and is dropped once it is as long as the rest.
+        private(set) var waiting: [Item] = []
+        private(set) var next = 0
         var inFlight = 0
         /// Set when the receiver asked the channel to wait (429 or 503 with `Retry-After`): what is queued is held back
         /// (released unsent) until a claim that started once the pause was in the store, which then decides. The value
@@ -84,24 +85,35 @@ public final class OutboxWorker: Service {
 
         var count: Int { waiting.count - next }
 
-        /// Empties the queue and returns the ids of what was in it.
-        mutating func removeAll() -> [String] {
+        mutating func append(_ item: Item) {
+            waiting.append(item)
+        }
+
+        /// Empties the queue and returns what was in it, not sent.
+        mutating func removeAll() -> ArraySlice<Item> {
             defer {
                 waiting.removeAll()
                 next = 0
             }
-            return waiting[next...].map(\.delivery.id)
+            return waiting[next...]
         }
 
         /// Takes up to the channel's free concurrency from the front.
-        mutating func take() -> ArraySlice<Ready> {
+        ///
+        /// What was taken is dropped once it is at least as long as what is left: the next claim is appended while
+        /// the queue still holds half a batch, so a busy channel's queue may never run empty, and it kept every
+        /// delivery of the drain, body and all (RSS grew by 90 MiB over a backlog of 100,000).
+        mutating func take() -> [Item] {
             let room = concurrency - inFlight
             guard room > 0, next < waiting.count else { return [] }
-            let taken = waiting[next..<min(waiting.count, next + room)]
+            let taken = Array(waiting[next..<min(waiting.count, next + room)])
             next += taken.count
             inFlight += taken.count
             if next == waiting.count {
                 waiting.removeAll(keepingCapacity: true)
+                next = 0
+            } else if next >= waiting.count - next {
+                waiting.removeSubrange(..<next)
                 next = 0
             }
             return taken
@@ -191,7 +203,7 @@ public final class OutboxWorker: Service {
     /// it does not (their deliveries are due again when their leases end). Returns how many deliveries it attempted.
     @discardableResult
     public func drain(batch: Int = 256) async -> Int {
-        var queues: [String: ChannelQueue] = [:]
+        var queues: [String: ChannelQueue<Ready>] = [:]
         var finished: [AttemptRecord] = []
         /// Claimed and not sent, because their channel was paused: their leases end with the next record.
         var released: [String] = []
@@ -236,7 +248,7 @@ public final class OutboxWorker: Service {
                         if queues[name]?.heldUntilWrite != nil {
                             // Nothing more to a receiver that asked to wait; what is queued is due again when the
                             // pause ends (claims leave the channel out until then).
-                            released += queues[name]?.removeAll() ?? []
+                            released += queues[name]?.removeAll().map(\.delivery.id) ?? []
                             continue
                         }
                         for ready in queues[name]?.take() ?? [] {
@@ -284,7 +296,7 @@ public final class OutboxWorker: Service {
                         queues[name]?.heldUntilWrite = nil
                     }
                     for item in ready {
-                        queues[item.delivery.channel, default: ChannelQueue(concurrency: item.channel.concurrency)].waiting.append(item)
+                        queues[item.delivery.channel, default: ChannelQueue(concurrency: item.channel.concurrency)].append(item)
                     }
                     if !failed.isEmpty { waitingSince = min(waitingSince, now()) }
                     finished += failed

@@ -245,6 +245,26 @@ private final class ScriptedReceiver: Sendable {
         #expect(try await store.lead(id: id)?.owner == "avi")
     }
 
+    /// A channel's queue as a busy drain uses it: another claim appended whenever fewer than half a batch wait, so it
+    /// never runs empty. What was sent leaves it all the same (it held every delivery of the drain, bodies and all).
+    @Test func aQueueThatNeverRunsEmptyDropsWhatWasSent() {
+        var queue = OutboxWorker.ChannelQueue<Int>(concurrency: 32)
+        var appended = 0, sent = 0, longest = 0
+        for _ in 0..<2_000 {
+            if queue.count < 128 {
+                for _ in 0..<256 { queue.append(appended); appended += 1 }
+            }
+            let taken = queue.take()
+            #expect(taken == Array(sent..<sent + 32), "in order, as many as the channel has room for")
+            sent += taken.count
+            queue.inFlight -= taken.count
+            longest = max(longest, queue.waiting.count)
+        }
+        #expect(sent == 64_000)
+        #expect(queue.count == appended - sent)
+        #expect(longest <= 2 * (128 + 256), "the queue kept \(longest) deliveries, most of them sent")
+    }
+
     @Test func aRetryAfterIsHonouredUpToTheSchedulesLongestDelay() async throws {
         let client = try CurlClient()
         let worker = OutboxWorker(
