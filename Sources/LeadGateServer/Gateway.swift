@@ -91,7 +91,7 @@ public struct Gateway: Sendable {
         let router = Router(context: GatewayRequestContext.self)
         router.add(middleware: JSONErrorMiddleware())
         IngestRoutes(config: config, pipeline: pipeline, limiter: RateLimiter(now: pipeline.now)).add(to: router)
-        AdminRoutes(config: config, store: store, metrics: metrics, health: health, now: pipeline.now).add(to: router)
+        AdminRoutes(config: config, store: store, metrics: metrics, health: health, routes: pipeline.routes, now: pipeline.now).add(to: router)
         ReportRoutes(reports: reports, config: config, store: store, metrics: metrics, health: health).add(to: router)
         return router
     }

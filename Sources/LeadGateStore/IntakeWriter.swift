@@ -117,8 +117,19 @@ struct IntakeWriter {
         try addTouch(prepared, to: record.leadID)
         // An opportunity opened on arrival needs no history row: `history(leadID:)` derives that first
         // entry from the lead (one write less on every qualified intake).
+        let events: [LeadEvent]
+        switch decision.status {
+        case .rejected: events = [.rejected]
+        case .lead: events = [.lead]
+        case .opportunity: events = [.lead, .opportunity]
+        case .pendingFetch:
+            events = []
+            try db.cachedStatement(sql: """
+                INSERT INTO pending_fetches (lead_id, source, state, next_attempt_at, updated_at) VALUES (?, ?, 'waiting', ?, ?)
+                """).execute(arguments: [record.leadID, record.source, received, received])
+        }
         // The bodies are rendered from the lead as just written, made from what is in hand rather than read back.
-        func written() -> Lead {
+        try Self.enqueue(events, leadID: record.leadID, at: record.receivedAt, routes: record.routes, in: db) {
             let at = SQLiteSchema.date(received)
             return Lead(
                 id: record.leadID, status: decision.status, rejectReason: decision.rejectReason, contact: record.lead.contact,
@@ -127,16 +138,6 @@ struct IntakeWriter {
                 owner: owner, opportunity: opportunity,
                 touches: [TouchSummary(id: record.touchID, source: record.source, externalID: record.lead.externalID, receivedAt: at)],
                 createdAt: at, updatedAt: at)
-        }
-        switch decision.status {
-        case .rejected: try Self.enqueue([.rejected], leadID: record.leadID, at: record.receivedAt, routes: record.routes, in: db, lead: written)
-        case .lead: try Self.enqueue([.lead], leadID: record.leadID, at: record.receivedAt, routes: record.routes, in: db, lead: written)
-        case .opportunity:
-            try Self.enqueue([.lead, .opportunity], leadID: record.leadID, at: record.receivedAt, routes: record.routes, in: db, lead: written)
-        case .pendingFetch:
-            try db.cachedStatement(sql: """
-                INSERT INTO pending_fetches (lead_id, source, state, next_attempt_at, updated_at) VALUES (?, ?, 'waiting', ?, ?)
-                """).execute(arguments: [record.leadID, record.source, received, received])
         }
         return IntakeOutcome(leadID: record.leadID, status: decision.status, kind: .created, rejectReason: decision.rejectReason)
     }

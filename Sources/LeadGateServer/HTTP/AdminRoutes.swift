@@ -13,6 +13,8 @@ struct AdminRoutes: Sendable {
     let store: any LeadStore
     let metrics: DeliveryMetrics
     let health: SourceHealth
+    /// The outbox's channels and their renderer, as the intake pipeline has them.
+    let routes: NotificationRoutes
     let now: @Sendable () -> Date
 
     func add(to router: Router<GatewayRequestContext>) {
@@ -53,7 +55,7 @@ struct AdminRoutes: Sendable {
             let at = patch.at ?? moment
             let catalog = config.catalog
             let timeZone = config.server.timeZone
-            guard let lead = try await store.update(leadID: id, actor: token.name, at: at, recordedAt: moment, routes: config.routes, { lead in
+            guard let lead = try await store.update(leadID: id, actor: token.name, at: at, recordedAt: moment, routes: routes, { lead in
                 try patch.apply(to: lead, catalog: catalog, at: at, timeZone: timeZone)
             }) else {
                 throw APIError(.notFound, code: "lead_not_found", message: "no lead with id '\(id)'")
