@@ -157,10 +157,7 @@ public final class SQLiteLeadStore: LeadStore {
     }
 
     public func lead(id: String) async throws -> Lead? {
-        try await pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT \(SQLiteSchema.leadColumns) FROM leads WHERE id = ?", arguments: [id]) else { return nil }
-            return try SQLiteSchema.lead(from: row, touches: SQLiteSchema.touches(of: id, in: db), ruleNames: ruleNames, in: db)
-        }
+        try await pool.read { db in try SQLiteSchema.lead(id: id, ruleNames: ruleNames, in: db) }
     }
 
     public func leads(ids: [String]) async throws -> [String: Lead] {
