@@ -9,6 +9,24 @@ work=$(mktemp -d /tmp/leadgate-bench.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 port=$((20000 + RANDOM % 20000))
 
+# place DEFAULT SERVERS SENDERS: when PIN (default DEFAULT) is not 0 and the machine has two cores or more, the servers
+# (what is measured against) go on the last core and what sends to them on the others, as on two machines. Sets
+# on_server_cpu and on_sender_cpus, command prefixes (not functions: `$!` must be the pid of the process itself), and
+# placement, the same in words.
+place() {
+  local cores senders
+  cores=$(nproc)
+  if [ "${PIN:-$1}" != 0 ] && [ "$cores" -ge 2 ] && command -v taskset >/dev/null; then
+    senders=0-$((cores - 2))
+    [ "$cores" -eq 2 ] && senders=0
+    on_server_cpu=(taskset -c $((cores - 1)))
+    on_sender_cpus=(taskset -c "$senders")
+    placement="$2 on CPU $((cores - 1)), $3 on CPU $senders"
+  else
+    on_server_cpu=() on_sender_cpus=()
+    placement="every process on every core"
+  fi
+}
 # wait_ready URL: returns once URL answers, bounded (10 s).
 wait_ready() { for _ in $(seq 1 200); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.05; done; echo "not ready: $1"; exit 1; }
 # wait_listening URL: returns once anything answers HTTP at URL (a POST; the bare receiver has no GET route), bounded (10 s).

@@ -20,24 +20,13 @@ cd "$(dirname "$0")/../.."
 COUNT=${COUNT:-20000}
 source scripts/bench/common.sh
 receiver_port=$((port + 1))
-cores=$(nproc)
-# Command prefixes that pin what follows (a prefix, not a function: `$!` must be the pid of the process itself).
-if [ "${PIN:-1}" != 0 ] && [ "$cores" -ge 2 ] && command -v taskset >/dev/null; then
-  sender_cpus=0-$((cores - 2))
-  [ "$cores" -eq 2 ] && sender_cpus=0
-  on_receiver_cpu=(taskset -c $((cores - 1)))
-  on_sender_cpus=(taskset -c "$sender_cpus")
-  placement="the receiver on CPU $((cores - 1)), the gateway and wrk on CPU $sender_cpus"
-else
-  on_receiver_cpu=() on_sender_cpus=()
-  placement="every process on every core"
-fi
+place 1 "the receiver" "the gateway and wrk"
 
 write_delivery_config "$work/deliver.yaml" "$port" "$work/deliver.sqlite" "$receiver_port"
 
 # The leads first (the gateway queues a delivery for each, its body rendered then, and delivers it), then the first
 # COUNT of those deliveries are made due again, so the run measures a backlog of COUNT draining.
-"${on_receiver_cpu[@]}" "$bin/leadgate-bench-ceiling" "$receiver_port" >/dev/null 2>&1 &
+"${on_server_cpu[@]}" "$bin/leadgate-bench-ceiling" "$receiver_port" >/dev/null 2>&1 &
 receiver_pid=$!
 wait_listening "http://127.0.0.1:$receiver_port/ingest/probe"
 "${LEADGATE:-$bin/leadgate}" serve --config "$work/deliver.yaml" 2>/dev/null &
