@@ -43,7 +43,12 @@ fill_store() {
     wrk -t"${THREADS:-2}" -c"$4" -d"$5"s -s scripts/bench/post.lua "$3" >/dev/null
   done
 }
-# write_config FILE PORT DB [criteria]: the benchmarks' gateway config (one web form, FULL), with the 20-rule product if asked.
+# write_config FILE PORT DB [VARIANT]: the benchmarks' gateway config (one web form, FULL), with a product if asked:
+#   criteria                 the 20-rule product (scripts/bench/product-20-rules.yaml): nearly every lead an opportunity
+#   criteria-leads           the same rules with a threshold no lead reaches: leads only, no owner, no opportunity
+#   criteria-one-rule        one rule (email present, 100 points) in place of the 20: the same opportunities
+#   criteria-one-rule-leads  one rule and that threshold: routed and qualified, nothing more
+# Side by side (`A=criteria B=criteria-leads scripts/bench/pair.sh`), two variants show what one part of criteria costs.
 write_config() {
   cat > "$1" <<YAML
 server:
@@ -56,8 +61,17 @@ sources:
   - name: website
     type: web_form
 YAML
-  [ "${4:-}" = criteria ] && cat scripts/bench/product-20-rules.yaml >> "$1"
-  return 0
+  case "${4:-}" in
+    "") ;;
+    criteria | criteria-leads | criteria-one-rule | criteria-one-rule-leads)
+      awk -v variant="$4" '
+        /^ *threshold:/ && variant ~ /-leads$/ { sub(/threshold: [0-9]+/, "threshold: 1000") }
+        /^      rules:/ && variant ~ /one-rule/ {
+          print; print "        - { name: reachable, when: { field: email, present: true }, points: 100 }"; skip = 1; next }
+        skip && /^        - / { next }
+        { skip = 0; print }' scripts/bench/product-20-rules.yaml >> "$1" ;;
+    *) echo "write_config: no variant '$4'" >&2; return 2 ;;
+  esac
 }
 # write_delivery_config FILE PORT DB RECEIVER_PORT: the delivery benchmarks' gateway config: one web form and one signed
 # webhook channel to the receiver on RECEIVER_PORT, CONCURRENCY in flight (default 32).
