@@ -6,7 +6,7 @@
 #   ROUNDS=5 scripts/bench/ingest.sh        # medians of 5 interleaved rounds (default 3)
 #   PIN=1 scripts/bench/ingest.sh           # the gateways and the ceiling on the last core, wrk on the others
 # Placed apart (PIN=1), the gateway has one core to itself and wrk never takes from it: p99 stays near 20 ms, and the
-# rounds spread less (with criteria 81-89 % of the throughput in two runs on the 2-core machine; sharing, 81-98 %).
+# rounds spread less (with criteria 80-89 % of the throughput in three runs on the 2-core machine; sharing, 81-98 %).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${DURATION:-20s}
