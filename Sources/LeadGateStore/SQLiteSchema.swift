@@ -197,33 +197,119 @@ extension StoredLeadBody {
     }
 }
 
-/// How a lead's qualification is stored: the criteria id and score in their own columns, the rest as
-/// compact JSON `{"d": decision, "x": rejected_by, "r": [[passed, points, value, note], ...]}` in rule
-/// order. Rule names are stored once per criteria version (`criteria_rules`), not on every lead: with
-/// twenty rules they were two thirds of a lead's row.
+/// How a lead's qualification is stored: the criteria id and score in their own columns, the rest as a
+/// compact blob in rule order — a format byte, the decision, the rule that rejected, then for each rule a flags
+/// byte (passed, has a value, has a note), its points and its value and note — every number a LEB128 varint, every
+/// text its UTF-8 length and bytes. Rule names are stored once per criteria version (`criteria_rules`), not on every
+/// lead: with twenty rules they were two thirds of a lead's row. Written on every qualified intake, so it is bytes
+/// copied, not JSON escaped and numbers printed (rows from before it, JSON text
+/// `{"d": decision, "x": rejected_by, "r": [[passed, points, value, note], ...]}`, are still read).
 enum StoredQualification {
-    static func json(_ qualification: Qualification) -> String {
-        var writer = JSONWriter(capacity: 64 + 32 * qualification.reasons.count)
-        writer.beginObject()
-        writer.field("d", qualification.decision.rawValue)
-        writer.field("x", qualification.rejectedBy)
-        writer.key("r")
-        writer.beginArray()
-        for reason in qualification.reasons {
-            writer.beginArray()
-            writer.int(reason.passed ? 1 : 0)
-            writer.int(reason.points)
-            if reason.value != nil || reason.note != nil {
-                if let value = reason.value { writer.string(value) } else { writer.null() }
-            }
-            if let note = reason.note { writer.string(note) }
-            writer.endArray()
+    /// The blob's first byte; a JSON row begins with `{`.
+    static let format: UInt8 = 1
+    private static let passed: UInt8 = 1, hasValue: UInt8 = 2, hasNote: UInt8 = 4
+
+    static func encoded(_ qualification: Qualification) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(32 + 24 * qualification.reasons.count)
+        bytes.append(format)
+        append(qualification.decision.rawValue, to: &bytes)
+        if let rejectedBy = qualification.rejectedBy {
+            bytes.append(1)
+            append(rejectedBy, to: &bytes)
+        } else {
+            bytes.append(0)
         }
-        writer.endArray()
-        writer.endObject()
-        return writer.string
+        append(UInt64(qualification.reasons.count), to: &bytes)
+        for reason in qualification.reasons {
+            var flags: UInt8 = reason.passed ? passed : 0
+            if reason.value != nil { flags |= hasValue }
+            if reason.note != nil { flags |= hasNote }
+            bytes.append(flags)
+            // Zigzag: points may be negative.
+            append(UInt64(bitPattern: Int64(reason.points) << 1 ^ Int64(reason.points) >> 63), to: &bytes)
+            if let value = reason.value { append(value, to: &bytes) }
+            if let note = reason.note { append(note, to: &bytes) }
+        }
+        return bytes
     }
 
+    private static func append(_ number: UInt64, to bytes: inout [UInt8]) {
+        var number = number
+        while number >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: number) | 0x80)
+            number >>= 7
+        }
+        bytes.append(UInt8(number))
+    }
+
+    private static func append(_ text: String, to bytes: inout [UInt8]) {
+        append(UInt64(text.utf8.count), to: &bytes)
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    /// A stored qualification, in either form: the blob, or JSON text from before it.
+    static func decode(_ stored: DatabaseValue, criteria: String, score: Int, names: [String]) throws -> Qualification? {
+        switch stored.storage {
+        case .blob(let data): try decode(Array(data), criteria: criteria, score: score, names: names)
+        case .string(let json): try decode(json, criteria: criteria, score: score, names: names)
+        case .null: nil
+        case .int64, .double: throw StoreError(code: "corrupt_row", message: "the stored qualification of \(criteria) is a number")
+        }
+    }
+
+    static func decode(_ bytes: [UInt8], criteria: String, score: Int, names: [String]) throws -> Qualification {
+        func corrupt(_ what: String) -> StoreError {
+            StoreError(code: "corrupt_row", message: "the stored qualification of \(criteria) \(what)")
+        }
+        var offset = 0
+        func byte() throws -> UInt8 {
+            guard offset < bytes.count else { throw corrupt("ends early, at byte \(offset)") }
+            defer { offset += 1 }
+            return bytes[offset]
+        }
+        func number() throws -> UInt64 {
+            var number: UInt64 = 0
+            var shift: UInt64 = 0
+            while true {
+                let next = try byte()
+                guard shift < 64 else { throw corrupt("has a number too long at byte \(offset)") }
+                number |= UInt64(next & 0x7f) << shift
+                if next < 0x80 { return number }
+                shift += 7
+            }
+        }
+        func text() throws -> String {
+            let count = try number()
+            guard count <= UInt64(bytes.count - offset) else { throw corrupt("ends early, in a text at byte \(offset)") }
+            defer { offset += Int(count) }
+            return String(decoding: bytes[offset..<offset + Int(count)], as: UTF8.self)
+        }
+        guard try byte() == format else { throw corrupt("has an unknown format") }
+        let decisionText = try text()
+        guard let decision = LeadStatus(rawValue: decisionText) else { throw corrupt("has the unknown decision '\(decisionText)'") }
+        let rejectedBy = try byte() == 1 ? try text() : nil
+        let count = try number()
+        // Each rule takes at least two bytes: a count beyond that is not a count.
+        guard count <= UInt64(bytes.count - offset) / 2 else { throw corrupt("counts \(count) rules in \(bytes.count) bytes") }
+        var reasons: [QualificationReason] = []
+        reasons.reserveCapacity(Int(count))
+        for index in 0..<Int(count) {
+            let flags = try byte()
+            let zigzag = try number()
+            let points = Int(truncatingIfNeeded: Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1))
+            let value = flags & hasValue != 0 ? try text() : nil
+            let note = flags & hasNote != 0 ? try text() : nil
+            reasons.append(QualificationReason(
+                rule: index < names.count ? names[index] : "rule \(index + 1)", passed: flags & passed != 0,
+                points: points, value: value, note: note
+            ))
+        }
+        guard offset == bytes.count else { throw corrupt("has \(bytes.count - offset) bytes after its last rule") }
+        return Qualification(criteria: criteria, score: score, decision: decision, rejectedBy: rejectedBy, reasons: reasons)
+    }
+
+    /// The JSON text rows were written as before the blob.
     static func decode(_ json: String, criteria: String, score: Int, names: [String]) throws -> Qualification {
         func corrupt(_ what: String) -> StoreError {
             StoreError(code: "corrupt_row", message: "the stored qualification of \(criteria) \(what)")
@@ -561,9 +647,9 @@ enum SQLiteSchema {
         }
         let body = try StoredLeadBody(json: row[3] as String)
         var qualification: Qualification?
-        if let json: String = row[9], let criteria: String = row[8] {
+        if let criteria: String = row[8] {
             qualification = try StoredQualification.decode(
-                json, criteria: criteria, score: row[7] ?? 0, names: ruleNames.names(of: criteria, in: db)
+                row[9], criteria: criteria, score: row[7] ?? 0, names: ruleNames.names(of: criteria, in: db)
             )
         }
         return Lead(

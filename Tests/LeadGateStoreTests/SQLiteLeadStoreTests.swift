@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import LeadGateCore
 import Testing
 @testable import LeadGateStore
@@ -318,13 +319,41 @@ extension Result where Failure == any Error {
             QualificationReason(rule: "named", passed: false, points: 0, value: nil, note: nil),
         ]
         let qualification = Qualification(criteria: "crm@3", score: 15, decision: .opportunity, rejectedBy: nil, reasons: reasons)
-        let json = StoredQualification.json(qualification)
+        let blob = StoredQualification.encoded(qualification)
         let names = reasons.map(\.rule)
-        #expect(try StoredQualification.decode(json, criteria: "crm@3", score: 15, names: names) == qualification)
+        #expect(try StoredQualification.decode(blob, criteria: "crm@3", score: 15, names: names) == qualification)
+        #expect(try StoredQualification.decode(Data(blob).databaseValue, criteria: "crm@3", score: 15, names: names) == qualification)
         let rejected = Qualification(criteria: "crm@3", score: 0, decision: .rejected, rejectedBy: "spam", reasons: reasons)
-        #expect(try StoredQualification.decode(StoredQualification.json(rejected), criteria: "crm@3", score: 0, names: names) == rejected)
-        // Rules the names do not cover are numbered; broken documents are errors, not empty qualifications.
-        #expect(try StoredQualification.decode(json, criteria: "crm@3", score: 15, names: []).reasons.map(\.rule) == ["rule 1", "rule 2", "rule 3", "rule 4"])
+        #expect(try StoredQualification.decode(StoredQualification.encoded(rejected), criteria: "crm@3", score: 0, names: names) == rejected)
+        // Points far from zero either way survive the varint.
+        let extremes = Qualification(criteria: "crm@3", score: 0, decision: .lead, rejectedBy: nil, reasons: [
+            QualificationReason(rule: "a", passed: true, points: Int(Int32.max)), QualificationReason(rule: "b", passed: true, points: -1_000_000),
+        ])
+        #expect(try StoredQualification.decode(StoredQualification.encoded(extremes), criteria: "crm@3", score: 0, names: ["a", "b"]) == extremes)
+        // Rules the names do not cover are numbered; broken blobs are errors, not empty qualifications.
+        #expect(try StoredQualification.decode(blob, criteria: "crm@3", score: 15, names: []).reasons.map(\.rule) == ["rule 1", "rule 2", "rule 3", "rule 4"])
+        var unknownDecision = blob
+        unknownDecision[2] = UInt8(ascii: "x")
+        for broken in [Array(blob.dropLast()), blob + [0], [2] + blob.dropFirst(), unknownDecision, [StoredQualification.format, 4, 108, 101, 97, 100, 0, 0x7f]] {
+            #expect(throws: StoreError.self) { try StoredQualification.decode(broken, criteria: "crm@3", score: 0, names: names) }
+        }
+        #expect(throws: StoreError.self) { try StoredQualification.decode(7.databaseValue, criteria: "crm@3", score: 0, names: names) }
+        #expect(try StoredQualification.decode(DatabaseValue.null, criteria: "crm@3", score: 0, names: names) == nil)
+    }
+
+    /// Rows written before the blob hold JSON text; they read back the same, through the column's value as stored.
+    @Test func aStoredQualificationWrittenAsJSONStillReadsBack() throws {
+        let names = ["budget", "spam", "penalty", "named"]
+        let json = #"{"d":"opportunity","r":[[1,20,"₪20,000"],[0,0,null,"not \"seen\""],[1,-5,"דחוף\n"],[0,0]]}"#
+        let qualification = try #require(try StoredQualification.decode(json.databaseValue, criteria: "crm@3", score: 15, names: names))
+        #expect(qualification == Qualification(criteria: "crm@3", score: 15, decision: .opportunity, rejectedBy: nil, reasons: [
+            QualificationReason(rule: "budget", passed: true, points: 20, value: "₪20,000", note: nil),
+            QualificationReason(rule: "spam", passed: false, points: 0, value: nil, note: "not \"seen\""),
+            QualificationReason(rule: "penalty", passed: true, points: -5, value: "דחוף\n", note: nil),
+            QualificationReason(rule: "named", passed: false, points: 0, value: nil, note: nil),
+        ]))
+        let rejected = #"{"d":"rejected","x":"spam","r":[]}"#
+        #expect(try StoredQualification.decode(rejected, criteria: "crm@3", score: 0, names: names).rejectedBy == "spam")
         for broken in [String(json.dropLast()), #"{"r": []}"#, #"{"d": "maybe", "r": []}"#, #"{"d": "lead", "r": [1]}"#] {
             #expect(throws: StoreError.self) { try StoredQualification.decode(broken, criteria: "crm@3", score: 0, names: names) }
         }
