@@ -77,7 +77,15 @@ func catalogQualifier(owners: [String] = ["dana", "avi", "noa"], threshold: Int 
         let second = try await store.commit([record(email: "ron@acme.co.il", phone: "+972541111111", at: t0.addingTimeInterval(60), qualifier: qualifier)])[0]
         #expect(second.leadID == first.leadID)
         #expect(second.status == .opportunity, "the phone from the second touch makes 50")
-        #expect(try await store.lead(id: first.leadID)?.owner == "dana")
+        let upgraded = try #require(try await store.lead(id: first.leadID))
+        #expect(upgraded.owner == "dana")
+        // The qualification the touch stored is the merged lead's, value by value.
+        #expect(upgraded.qualification?.score == 50)
+        #expect(upgraded.qualification?.reasons == [
+            QualificationReason(rule: "spam", passed: false, points: 0, value: "acme.co.il"),
+            QualificationReason(rule: "business-email", passed: true, points: 30, value: "false"),
+            QualificationReason(rule: "has-phone", passed: true, points: 20, value: "+972541111111"),
+        ])
 
         // A person moves it; stricter criteria arrive; a new touch must not take it back.
         _ = try await store.update(leadID: first.leadID, actor: "avi", at: t0.addingTimeInterval(120), recordedAt: t0.addingTimeInterval(120), routes: NotificationRoutes()) { lead in
@@ -90,6 +98,19 @@ func catalogQualifier(owners: [String] = ["dana", "avi", "noa"], threshold: Int 
         let third = try await store.commit([record(email: "ron@acme.co.il", at: t0.addingTimeInterval(180), qualifier: strict)])[0]
         #expect(third.status == .opportunity)
         #expect(try await store.lead(id: first.leadID)?.opportunity?.stage == "proposal")
+    }
+
+    /// Stores written before the blob hold each qualification as JSON text: such a row reads back the same.
+    @Test func aQualificationStoredAsJSONByAnEarlierVersionReadsBack() async throws {
+        let store = try SQLiteLeadStore(path: temporaryDatabasePath())
+        let outcome = try await store.commit([record(email: "old@acme.co.il", phone: "+972543333333", qualifier: try catalogQualifier())])[0]
+        let written = try #require(try await store.lead(id: outcome.leadID)?.qualification)
+        try await store.pool.write { db in
+            try db.execute(
+                sql: "UPDATE leads SET qualification = ? WHERE id = ?",
+                arguments: [#"{"d":"opportunity","r":[[0,0,"acme.co.il"],[1,30,"false"],[1,20,"+972543333333"]]}"#, outcome.leadID])
+        }
+        #expect(try await store.lead(id: outcome.leadID)?.qualification == written)
     }
 
     @Test func anUntouchedOpportunityFollowsTheCurrentCriteria() async throws {
