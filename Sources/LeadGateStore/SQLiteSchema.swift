@@ -288,7 +288,12 @@ enum StoredQualification {
         guard try byte() == format else { throw corrupt("has an unknown format") }
         let decisionText = try text()
         guard let decision = LeadStatus(rawValue: decisionText) else { throw corrupt("has the unknown decision '\(decisionText)'") }
-        let rejectedBy = try byte() == 1 ? try text() : nil
+        let rejectedBy: String?
+        switch try byte() {
+        case 0: rejectedBy = nil
+        case 1: rejectedBy = try text()
+        case let flag: throw corrupt("has \(flag) where the rejecting rule's flag belongs, at byte \(offset - 1)")
+        }
         let count = try number()
         // Each rule takes at least two bytes: a count beyond that is not a count.
         guard count <= UInt64(bytes.count - offset) / 2 else { throw corrupt("counts \(count) rules in \(bytes.count) bytes") }
@@ -296,6 +301,7 @@ enum StoredQualification {
         reasons.reserveCapacity(Int(count))
         for index in 0..<Int(count) {
             let flags = try byte()
+            guard flags & ~(passed | hasValue | hasNote) == 0 else { throw corrupt("has the unknown flags \(flags) for rule \(index + 1)") }
             let zigzag = try number()
             let points = Int(truncatingIfNeeded: Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1))
             let value = flags & hasValue != 0 ? try text() : nil
