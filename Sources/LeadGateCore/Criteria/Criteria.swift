@@ -70,12 +70,17 @@ public struct Criteria: Sendable {
         var requirementsHold = true
         var rejectedBy: String?
         var scratch = EvaluationScratch()
-        let reasons = rules.map { rule in
-            let reason = Self.reason(rule, input, &scratch)
-            score += reason.points
-            if rule.require, !reason.passed { requirementsHold = false }
-            if rule.reject, reason.passed, rejectedBy == nil { rejectedBy = rule.name }
-            return reason
+        var reasons: [QualificationReason] = []
+        reasons.reserveCapacity(rules.count)
+        // Each rule lent in place, not copied out of the array as `map` does: a copy retains every operand it holds.
+        rules.withUnsafeBufferPointer { rules in
+            for index in rules.indices {
+                let reason = Self.reason(rules[index], input, &scratch)
+                score += reason.points
+                if rules[index].require, !reason.passed { requirementsHold = false }
+                if rules[index].reject, reason.passed, rejectedBy == nil { rejectedBy = rules[index].name }
+                reasons.append(reason)
+            }
         }
         if rejectedBy == nil, !input.contact.isReachable { rejectedBy = Qualification.unreachable }
         let decision: LeadStatus
