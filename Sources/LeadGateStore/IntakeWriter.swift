@@ -10,14 +10,15 @@ struct PreparedIntake: Sendable {
     /// The submission's normalized lead as JSON, the lead's body when the lead is new. (A touch keeps
     /// its raw payload; what it added to an existing lead is merged into that lead's body.)
     var bodyJSON: String
-    var qualification: [UInt8]?
+    /// The decision's qualification as the store keeps it (`StoredQualification`), when the lead is new.
+    var storedQualification: [UInt8]?
     var search: String
 
     init(_ record: IntakeRecord) {
         self.record = record
         self.decision = IntakeWriter.decide(record.lead, rejection: record.rejection, qualifier: record.qualifier, at: record.receivedAt)
         self.bodyJSON = StoredLeadBody(record.lead).json()
-        self.qualification = decision.qualification.map(StoredQualification.encoded)
+        self.storedQualification = decision.qualification.map(StoredQualification.encoded)
         self.search = SQLiteSchema.searchText(record.lead.contact)
     }
 }
@@ -110,7 +111,7 @@ struct IntakeWriter {
                 $0.text(rejected ? nil : record.lead.contact.email?.lowercased()); $0.text(rejected ? nil : record.lead.contact.phone)
                 $0.text(record.source); $0.text(record.lead.attribution.sourceType); $0.text(record.lead.attribution.campaign)
                 $0.bool(record.isTest); $0.text(prepared.search); $0.text(prepared.bodyJSON); $0.text(decision.product); $0.text(owner)
-                $0.int(decision.qualification?.score); $0.text(decision.qualification?.criteria); $0.blob(prepared.qualification)
+                $0.int(decision.qualification?.score); $0.text(decision.qualification?.criteria); $0.blob(prepared.storedQualification)
                 $0.text(opportunity?.stage); $0.double(opportunity?.amount); $0.text(opportunity?.currency)
                 $0.double(opportunity?.probability); $0.text(opportunity?.expectedClose); $0.int(received); $0.int(received)
             }

@@ -254,14 +254,17 @@ enum StoredQualification {
         case .blob(let data): try decode(Array(data), criteria: criteria, score: score, names: names)
         case .string(let json): try decode(json, criteria: criteria, score: score, names: names)
         case .null: nil
-        case .int64, .double: throw StoreError(code: "corrupt_row", message: "the stored qualification of \(criteria) is a number")
+        case .int64, .double: throw corrupt(criteria, "is a number")
         }
     }
 
+    /// The error for a stored qualification that cannot be read, in either form.
+    private static func corrupt(_ criteria: String, _ what: String) -> StoreError {
+        StoreError(code: "corrupt_row", message: "the stored qualification of \(criteria) \(what)")
+    }
+
     static func decode(_ bytes: [UInt8], criteria: String, score: Int, names: [String]) throws -> Qualification {
-        func corrupt(_ what: String) -> StoreError {
-            StoreError(code: "corrupt_row", message: "the stored qualification of \(criteria) \(what)")
-        }
+        func corrupt(_ what: String) -> StoreError { Self.corrupt(criteria, what) }
         var offset = 0
         func byte() throws -> UInt8 {
             guard offset < bytes.count else { throw corrupt("ends early, at byte \(offset)") }
@@ -317,9 +320,7 @@ enum StoredQualification {
 
     /// The JSON text rows were written as before the blob.
     static func decode(_ json: String, criteria: String, score: Int, names: [String]) throws -> Qualification {
-        func corrupt(_ what: String) -> StoreError {
-            StoreError(code: "corrupt_row", message: "the stored qualification of \(criteria) \(what)")
-        }
+        func corrupt(_ what: String) -> StoreError { Self.corrupt(criteria, what) }
         let root: JSONValue
         do throws(JSONParser.SyntaxError) {
             root = try JSONParser.parse(Array(json.utf8))

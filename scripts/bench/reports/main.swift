@@ -170,6 +170,7 @@ func seed(_ options: Options) throws {
                     updated = deal.change.at
                 }
                 let score = product.map { _ in Int.random(in: isOpportunity ? 60...100 : 0...59, using: &random) }
+                // JSON text, the form earlier versions stored (the store still reads it; the reports never do).
                 let qualification = score.map { score in
                     #"{"d":"\#(status)","x":null,"r":[[1,\#(score / 2)],[\#(score > 50 ? 1 : 0),\#(score - score / 2)],[1,0,"IL"]]}"#
                 }
