@@ -22,7 +22,8 @@ let package = Package(
     ],
     targets: [
         // Pure model and maths: Foundation only, no I/O.
-        .target(name: "LeadGateCore", swiftSettings: swift6),
+        // `matches` drives the ICU that Foundation ships on Linux (see TextPattern.swift).
+        .target(name: "LeadGateCore", swiftSettings: swift6, linkerSettings: [.linkedLibrary("_FoundationICU", .when(platforms: [.linux]))]),
         // What every adapter shares: protocols, InboundRequest, LeadDraft, config reading, signatures, form decoding.
         .target(
             name: "LeadGateSourceKit",

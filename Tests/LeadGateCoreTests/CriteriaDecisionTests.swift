@@ -112,6 +112,54 @@ struct CriteriaDecisionTests {
         #expect(qualification.score == 30)
     }
 
+    @Test("a rule that tests one field in several ways shows that field's value and the first note of the tests that ran")
+    func reasonsOfOneField() throws {
+        let criteria = try Criteria(product: "p", version: 1, threshold: 0, rules: [
+            Rule(name: "mid-budget", when: .all([
+                CriteriaFixture.test("fields.budget", .gte, .bare("5000")),
+                CriteriaFixture.test("fields.budget", .lt, .bare("20000")),
+            ]), points: 15),
+            Rule(name: "not-student", when: .not(CriteriaFixture.test("job_title", .contains, .bare("student"))), points: 5),
+            Rule(name: "named-or-counted", when: .any([
+                CriteriaFixture.test("fields.budget", .equals, .string("unknown")),
+                CriteriaFixture.test("fields.budget", .gt, .bare("10")),
+            ]), points: 1),
+            Rule(name: "no-budget", when: .not(CriteriaFixture.test("fields.budget", .present, .bare("true"))), points: 2),
+        ])
+        let inRange = criteria.evaluate(CriteriaFixture.input {
+            $0.fields["budget"] = "₪12,000"
+            $0.contact.jobTitle = "סמנכ״ל שיווק"
+        })
+        #expect(inRange.reasons == [
+            QualificationReason(rule: "mid-budget", passed: true, points: 15, value: "₪12,000"),
+            QualificationReason(rule: "not-student", passed: true, points: 5, value: "סמנכ״ל שיווק"),
+            QualificationReason(rule: "named-or-counted", passed: true, points: 1, value: "₪12,000"),
+            QualificationReason(rule: "no-budget", passed: false, points: 0, value: "₪12,000"),
+        ])
+        let unreadable = criteria.evaluate(CriteriaFixture.input {
+            $0.fields["budget"] = "lots"
+            $0.contact.jobTitle = "Student"
+        })
+        #expect(unreadable.reasons == [
+            // all stops at gte, whose note is kept; any ran equals (no note) and then gt (a note).
+            QualificationReason(rule: "mid-budget", passed: false, points: 0, value: "lots", note: "not a number"),
+            QualificationReason(rule: "not-student", passed: false, points: 0, value: "Student"),
+            QualificationReason(rule: "named-or-counted", passed: false, points: 0, value: "lots", note: "not a number"),
+            QualificationReason(rule: "no-budget", passed: false, points: 0, value: "lots"),
+        ])
+        let missing = criteria.evaluate(CriteriaFixture.input {
+            $0.fields["budget"] = nil
+            $0.contact.jobTitle = nil
+        })
+        #expect(missing.reasons == [
+            QualificationReason(rule: "mid-budget", passed: false, points: 0),
+            QualificationReason(rule: "not-student", passed: true, points: 5),
+            QualificationReason(rule: "named-or-counted", passed: false, points: 0),
+            QualificationReason(rule: "no-budget", passed: true, points: 2),
+        ])
+        #expect(missing.score == 7)
+    }
+
     @Test("a qualification encodes with snake_case keys and decodes back")
     func json() throws {
         let criteria = try Criteria(product: "crm-suite", version: 3, threshold: 50, rules: [

@@ -203,6 +203,30 @@ struct CriteriaEvaluationTests {
         #expect(scratch.trace.map(\.field) == [.email, .custom("x")])
     }
 
+    @Test("a pattern tested by many evaluations at once answers each for its own value")
+    func patternUnderConcurrency() async throws {
+        let pattern = try CriteriaFixture.test("full_name", .matches, .string("^(test|דנה)\\b"))
+        // Long and short values in turn: a matcher reused for a short value must not see the last long one.
+        let names = [
+            ("Test User", true), ("דנה כהן", true), (String(repeating: "x", count: 5_000) + " test", false), ("tester", false),
+            ("Avi Levi", false), ("דנהלה", false), ("TEST", true), ("", false),
+        ]
+        let wrong = await withTaskGroup(of: Int.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    var wrong = 0
+                    for round in 0..<400 {
+                        let (name, expected) = names[(task + round) % names.count]
+                        if pattern.holds(for: CriteriaFixture.input { $0.contact.fullName = name }) != expected { wrong += 1 }
+                    }
+                    return wrong
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(wrong == 0)
+    }
+
     @Test("hour and weekday in the server's time zone", arguments: [
         // 2026-11-28T23:30Z is 01:30 on Sunday in Jerusalem (UTC+2).
         (1_795_908_600.0, "Asia/Jerusalem", 1, "sunday"),

@@ -72,11 +72,23 @@ public struct Condition: Sendable {
 
     /// True when the condition holds for `input`.
     public func holds(for input: CriteriaInput) -> Bool {
-        var scratch = EvaluationScratch()
+        var scratch = EvaluationScratch(recording: .nothing)
         return evaluate(input, &scratch)
     }
 
-    /// Evaluates, appending what each field test saw to the scratch trace (only the tests that ran:
+    /// The fields the condition's tests read, each once, in the order they first appear.
+    var fields: [CriteriaField] {
+        switch node {
+        case .test(let test): [test.field]
+        case .all(let conditions), .any(let conditions):
+            conditions.reduce(into: []) { fields, condition in
+                for field in condition.fields where !fields.contains(field) { fields.append(field) }
+            }
+        case .not(let condition): condition.fields
+        }
+    }
+
+    /// Evaluates, recording what each field test saw as the scratch asks (only the tests that ran:
     /// `all` and `any` stop early).
     func evaluate(_ input: CriteriaInput, _ scratch: inout EvaluationScratch) -> Bool {
         switch node {
@@ -165,7 +177,7 @@ final class Test: Sendable {
         /// `equals`, `in`, `not_in`: folded texts, and the numbers bare operands read as.
         case oneOf(texts: TextSet, numbers: Set<Double>, negated: Bool)
         case containsAny([String])
-        case pattern(NSRegularExpression)
+        case pattern(TextPattern)
         case compare(ConditionOperator, Double)
 
         /// Whether `value` passes, and a note when it could not be used. A missing value, or a kind
@@ -194,8 +206,7 @@ final class Test: Sendable {
                 }
             case .pattern(let regex):
                 if case .text(let text) = value {
-                    let subject = CriteriaText.composed(text)
-                    return (regex.firstMatch(in: subject, range: NSRange(location: 0, length: subject.utf16.count)) != nil, nil)
+                    return (regex.found(in: CriteriaText.composed(text)), nil)
                 }
             case .compare(let op, let bound):
                 if case .number(let number) = value { return (Test.compare(Double(number), op, bound), nil) }
@@ -209,8 +220,9 @@ final class Test: Sendable {
     }
 
     func evaluate(_ input: CriteriaInput, _ scratch: inout EvaluationScratch) -> Bool {
-        let (passed, observation) = outcome(input, &scratch)
-        scratch.trace.append(observation)
+        let value = field.value(in: input, &scratch)
+        let (passed, note) = matcher.matches(value, of: field, caseSensitive: caseSensitive, &scratch)
+        scratch.record(field, value, note)
         return passed
     }
 
@@ -263,15 +275,10 @@ final class Test: Sendable {
             }
             if op == .matches {
                 guard let pattern = value.scalarText else { throw CriteriaError("matches takes one regular expression", key: key) }
-                do {
-                    let regex = try NSRegularExpression(
-                        pattern: CriteriaText.composed(pattern),
-                        options: caseSensitive ? [] : [.caseInsensitive]
-                    )
-                    return .pattern(regex)
-                } catch {
+                guard let regex = TextPattern(CriteriaText.composed(pattern), caseSensitive: caseSensitive) else {
                     throw CriteriaError("'\(pattern)' is not a valid regular expression", key: key)
                 }
+                return .pattern(regex)
             }
             let items: [ConditionValue]
             if case .list(let list) = value { items = list } else { items = [value] }

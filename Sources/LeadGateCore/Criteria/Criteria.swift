@@ -1,7 +1,10 @@
 import Foundation
 
 /// One named rule of a product's criteria: a condition and what it means when it holds.
-public struct Rule: Sendable {
+///
+/// A class: evaluation walks the rules for every lead, and a reference is lent where a struct's
+/// every operand would be retained.
+public final class Rule: Sendable {
     public let name: String
     public let condition: Condition
     /// Added to the score when the condition holds; may be negative.
@@ -10,6 +13,17 @@ public struct Rule: Sendable {
     public let require: Bool
     /// The lead is rejected when this rule holds.
     public let reject: Bool
+    /// How the rule's reason is told.
+    let shape: Shape
+
+    enum Shape {
+        /// One field test: the reason is what the test saw.
+        case test(Test)
+        /// Tests of one field only: the reason is that field's value and the first note.
+        case oneField(CriteriaField)
+        /// Tests over several fields (or none): the reason lists each field a test read.
+        case fields
+    }
 
     /// A rule; throws when it has no name or is both `require` and `reject`.
     public init(name: String, when condition: Condition, points: Int = 0, require: Bool = false, reject: Bool = false) throws(CriteriaError) {
@@ -22,6 +36,14 @@ public struct Rule: Sendable {
         self.points = points
         self.require = require
         self.reject = reject
+        let fields = condition.fields
+        if case .test(let test) = condition.node {
+            shape = .test(test)
+        } else if fields.count == 1 {
+            shape = .oneField(fields[0])
+        } else {
+            shape = .fields
+        }
     }
 
     var canonical: String {
@@ -94,18 +116,32 @@ public struct Criteria: Sendable {
         return Qualification(criteria: id, score: score, decision: decision, rejectedBy: rejectedBy, reasons: reasons)
     }
 
+    @inline(__always)
     private static func reason(_ rule: Rule, _ input: CriteriaInput, _ scratch: inout EvaluationScratch) -> QualificationReason {
-        if case .test(let test) = rule.condition.node {
+        let passed: Bool
+        switch rule.shape {
+        case .test(let test):
             // Most rules test one field: no trace to keep.
-            let (passed, seen) = test.outcome(input, &scratch)
+            let (holds, seen) = test.outcome(input, &scratch)
             return QualificationReason(
-                rule: rule.name, passed: passed, points: passed ? rule.points : 0,
+                rule: rule.name, passed: holds, points: holds ? rule.points : 0,
                 value: seen.value.map(QualificationReason.shortened), note: seen.note
             )
+        case .oneField(let field):
+            // A range, or a negation, of one field: whichever test ran saw the same value.
+            scratch.recording = .firstNote
+            scratch.firstNote = nil
+            passed = rule.condition.evaluate(input, &scratch)
+            return QualificationReason(
+                rule: rule.name, passed: passed, points: passed ? rule.points : 0,
+                value: field.value(in: input, &scratch).shown.map(QualificationReason.shortened), note: scratch.firstNote
+            )
+        case .fields:
+            scratch.recording = .trace
+            scratch.trace.removeAll(keepingCapacity: true)
+            passed = rule.condition.evaluate(input, &scratch)
+            return QualificationReason(rule: rule.name, passed: passed, points: passed ? rule.points : 0, trace: scratch.trace)
         }
-        scratch.trace.removeAll(keepingCapacity: true)
-        let passed = rule.condition.evaluate(input, &scratch)
-        return QualificationReason(rule: rule.name, passed: passed, points: passed ? rule.points : 0, trace: scratch.trace)
     }
 
     static func fnv1a64(_ text: String) -> String {
@@ -175,8 +211,8 @@ public struct QualificationReason: Sendable, Hashable, Codable {
             self.init(rule: rule, passed: passed, points: points, value: seen.value.map(Self.shortened), note: seen.note)
             return
         }
-        // Appending in place: this runs for every combined rule of every lead. A field tested twice
-        // (`gte` and `lt` of one range) is shown once.
+        // Appending in place: this runs for every rule over several fields of every lead. A field
+        // tested twice is shown once.
         var value = ""
         var note: String?
         for (index, observation) in trace.enumerated() where !trace[..<index].contains(where: { $0.field == observation.field }) {

@@ -103,7 +103,7 @@ public enum CriteriaField: Sendable, Hashable {
         case .jobTitle: .text(input.contact.jobTitle)
         case .country: .text(input.contact.country)
         case .city: .text(input.contact.city)
-        case .custom(let key): .text(input.fields[key])
+        case .custom(let key): .text(scratch.field(key, of: input))
         case .emailDomain: .text(scratch.emailDomain(input))
         case .emailFree: scratch.emailDomain(input).map { .bool(input.freeEmailDomains.contains(domain: $0)) } ?? .missing
         case .phoneCountry: .text(input.phoneRegion)
@@ -210,19 +210,53 @@ public struct CriteriaInput: Sendable {
     }
 }
 
-/// The working state of one evaluation: what each field test saw, and the derived values several
-/// rules share, computed at most once.
+/// The working state of one evaluation: what the field tests saw, as much of it as the caller
+/// keeps, and the derived values several rules share, computed at most once.
 struct EvaluationScratch {
+    /// How much of what the tests saw is kept.
+    enum Recording {
+        /// Nothing: only whether the condition holds counts (routing, assignment rules).
+        case nothing
+        /// The first note, for a rule over one field, whose value is that field's whatever test ran.
+        case firstNote
+        /// Every test's field, value and note, in the order they ran.
+        case trace
+    }
+
+    var recording: Recording
     var trace: [Observation] = []
+    var firstNote: String?
     private var cachedEmailDomain: String??
     private var cachedLocalTime: (hour: Int, weekday: Int)?
     private var lastNumber: (field: CriteriaField, value: Double?)?
+    private var lastField: (key: String, value: String?)?
+
+    init(recording: Recording = .trace) {
+        self.recording = recording
+    }
+
+    /// Keeps what one test saw, as far as `recording` asks.
+    mutating func record(_ field: CriteriaField, _ value: FieldValue, _ note: String?) {
+        switch recording {
+        case .nothing: break
+        case .firstNote: if firstNote == nil { firstNote = note }
+        case .trace: trace.append(Observation(field: field, value: value.shown, note: note))
+        }
+    }
 
     /// `text`, the value of `field`, read as a number; a range (`gte` and `lt`) reads it once.
     mutating func number(_ field: CriteriaField, _ text: String) -> Double? {
         if let lastNumber, lastNumber.field == field { return lastNumber.value }
         let value = LeadNumber.parse(text)
         lastNumber = (field, value)
+        return value
+    }
+
+    /// The sender's field `key`; a range, or rules in a row over one field, look it up once.
+    mutating func field(_ key: String, of input: CriteriaInput) -> String? {
+        if let lastField, lastField.key == key { return lastField.value }
+        let value = input.fields[key]
+        lastField = (key, value)
         return value
     }
 

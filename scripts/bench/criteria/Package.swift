@@ -6,7 +6,10 @@ import PackageDescription
 let package = Package(
     name: "CriteriaBench",
     targets: [
-        .target(name: "LeadGateCore", swiftSettings: [.swiftLanguageMode(.v6)]),
+        .target(
+            name: "LeadGateCore", swiftSettings: [.swiftLanguageMode(.v6)],
+            linkerSettings: [.linkedLibrary("_FoundationICU", .when(platforms: [.linux]))]
+        ),
         .executableTarget(name: "criteria-bench", dependencies: ["LeadGateCore"], swiftSettings: [.swiftLanguageMode(.v6)]),
     ]
 )

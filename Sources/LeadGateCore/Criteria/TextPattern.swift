@@ -1,0 +1,79 @@
+import Foundation
+#if canImport(_FoundationICU)
+import _FoundationICU
+import Synchronization
+#endif
+
+/// The regular expression of a `matches` test: ICU syntax, searched anywhere in the value.
+///
+/// On Linux it drives the ICU that Foundation ships directly. `NSRegularExpression` runs the same
+/// engine, but each search through it bridges the value to an `NSString`, sets the text twice and
+/// builds a match object: about three quarters of the cost of a search on a short value such as a
+/// name. An ICU matcher holds its text, so concurrent evaluations each take an idle clone of the
+/// compiled pattern and give it back.
+final class TextPattern: @unchecked Sendable {
+    #if canImport(_FoundationICU)
+    /// Compiled once; only ever cloned (under the lock), never matched on.
+    private let template: OpaquePointer
+    private let idle: Mutex<[Matcher]>
+
+    /// An ICU matcher, owned by whoever took it from `idle`.
+    private struct Matcher: @unchecked Sendable {
+        let handle: OpaquePointer
+    }
+    #else
+    private let regex: NSRegularExpression
+    #endif
+
+    /// The pattern; nil when it does not compile.
+    init?(_ pattern: String, caseSensitive: Bool) {
+        #if canImport(_FoundationICU)
+        let units = Array(pattern.utf16)
+        var status = U_ZERO_ERROR
+        let flags = caseSensitive ? 0 : UInt32(UREGEX_CASE_INSENSITIVE.rawValue)
+        guard let compiled = swift_uregex_open(units, Int32(units.count), flags, nil, &status), status.rawValue <= U_ZERO_ERROR.rawValue else {
+            return nil
+        }
+        template = compiled
+        idle = Mutex([])
+        #else
+        guard let regex = try? NSRegularExpression(pattern: pattern, options: caseSensitive ? [] : [.caseInsensitive]) else { return nil }
+        self.regex = regex
+        #endif
+    }
+
+    #if canImport(_FoundationICU)
+    deinit {
+        idle.withLock { matchers in matchers.forEach { swift_uregex_close($0.handle) } }
+        swift_uregex_close(template)
+    }
+    #endif
+
+    /// True when the pattern matches somewhere in `text`.
+    func found(in text: String) -> Bool {
+        #if canImport(_FoundationICU)
+        let matcher = idle.withLock { matchers -> Matcher? in
+            if let matcher = matchers.popLast() { return matcher }
+            var status = U_ZERO_ERROR
+            let clone: OpaquePointer? = swift_uregex_clone(template, &status)
+            return status.rawValue <= U_ZERO_ERROR.rawValue ? clone.map(Matcher.init) : nil
+        }
+        guard let matcher else { return false }
+        defer { idle.withLock { $0.append(matcher) } }
+        let count = text.utf16.count
+        return withUnsafeTemporaryAllocation(of: UInt16.self, capacity: max(count, 1)) { buffer in
+            var end = 0
+            for unit in text.utf16 {
+                buffer[end] = unit
+                end += 1
+            }
+            var status = U_ZERO_ERROR
+            swift_uregex_setText(matcher.handle, buffer.baseAddress, Int32(end), &status)
+            // The matcher keeps pointing at the buffer after this; it is only ever used here, text set first.
+            return swift_uregex_find(matcher.handle, 0, &status) != 0 && status.rawValue <= U_ZERO_ERROR.rawValue
+        }
+        #else
+        return regex.firstMatch(in: text, range: NSRange(location: 0, length: text.utf16.count)) != nil
+        #endif
+    }
+}
