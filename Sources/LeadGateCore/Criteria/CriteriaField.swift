@@ -217,7 +217,7 @@ struct EvaluationScratch {
     enum Recording {
         /// Nothing: only whether the condition holds counts (routing, assignment rules).
         case nothing
-        /// The first note, for a rule over one field, whose value is that field's whatever test ran.
+        /// Only the first note: a rule over one field shows that field's value, the same whichever test ran.
         case firstNote
         /// Every test's field, value and note, in the order they ran.
         case trace
