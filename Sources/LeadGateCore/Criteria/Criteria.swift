@@ -94,7 +94,7 @@ public struct Criteria: Sendable {
         var scratch = EvaluationScratch()
         var reasons: [QualificationReason] = []
         reasons.reserveCapacity(rules.count)
-        // Each rule lent in place, not copied out of the array as `map` does: a copy retains every operand it holds.
+        // Each rule lent in place, not retained and released for every lead as a copy out of the array would be.
         rules.withUnsafeBufferPointer { rules in
             for index in rules.indices {
                 let reason = Self.reason(rules[index], input, &scratch)
@@ -118,20 +118,19 @@ public struct Criteria: Sendable {
 
     @inline(__always)
     private static func reason(_ rule: Rule, _ input: CriteriaInput, _ scratch: inout EvaluationScratch) -> QualificationReason {
-        let passed: Bool
         switch rule.shape {
         case .test(let test):
             // Most rules test one field: no trace to keep.
-            let (holds, seen) = test.outcome(input, &scratch)
+            let (passed, seen) = test.outcome(input, &scratch)
             return QualificationReason(
-                rule: rule.name, passed: holds, points: holds ? rule.points : 0,
+                rule: rule.name, passed: passed, points: passed ? rule.points : 0,
                 value: seen.value.map(QualificationReason.shortened), note: seen.note
             )
         case .oneField(let field):
             // A range, or a negation, of one field: whichever test ran saw the same value.
             scratch.recording = .firstNote
             scratch.firstNote = nil
-            passed = rule.condition.evaluate(input, &scratch)
+            let passed = rule.condition.evaluate(input, &scratch)
             return QualificationReason(
                 rule: rule.name, passed: passed, points: passed ? rule.points : 0,
                 value: field.value(in: input, &scratch).shown.map(QualificationReason.shortened), note: scratch.firstNote
@@ -139,7 +138,7 @@ public struct Criteria: Sendable {
         case .fields:
             scratch.recording = .trace
             scratch.trace.removeAll(keepingCapacity: true)
-            passed = rule.condition.evaluate(input, &scratch)
+            let passed = rule.condition.evaluate(input, &scratch)
             return QualificationReason(rule: rule.name, passed: passed, points: passed ? rule.points : 0, trace: scratch.trace)
         }
     }
