@@ -276,7 +276,8 @@ enum StoredQualification {
             var shift: UInt64 = 0
             while true {
                 let next = try byte()
-                guard shift < 64 else { throw corrupt("has a number too long at byte \(offset)") }
+                // The tenth byte holds the 64th bit only: anything more would be dropped, not read.
+                guard shift < 63 || (shift == 63 && next <= 1) else { throw corrupt("has a number too long at byte \(offset)") }
                 number |= UInt64(next & 0x7f) << shift
                 if next < 0x80 { return number }
                 shift += 7

@@ -334,9 +334,14 @@ extension Result where Failure == any Error {
         #expect(try StoredQualification.decode(blob, criteria: "crm@3", score: 15, names: []).reasons.map(\.rule) == ["rule 1", "rule 2", "rule 3", "rule 4"])
         var unknownDecision = blob
         unknownDecision[2] = UInt8(ascii: "x")
-        // "lead", then a rejecting flag that is neither 0 nor 1; then one rule with flags no version writes; then a count too large.
+        // "lead", then a rejecting flag that is neither 0 nor 1; then one rule with flags no version writes; then a count too
+        // large; then one rule whose points run past 64 bits (a tenth byte of 2).
         let lead: [UInt8] = [StoredQualification.format, 4, 108, 101, 97, 100]
-        for broken in [Array(blob.dropLast()), blob + [0], [2] + blob.dropFirst(), unknownDecision, lead + [2, 0], lead + [0, 1, 8, 0], lead + [0, 0x7f]] {
+        let overflowing = lead + [0, 1, 0] + [UInt8](repeating: 0xff, count: 9) + [2]
+        for broken in [
+            Array(blob.dropLast()), blob + [0], [2] + blob.dropFirst(), unknownDecision, lead + [2, 0], lead + [0, 1, 8, 0], lead + [0, 0x7f],
+            overflowing,
+        ] {
             #expect(throws: StoreError.self) { try StoredQualification.decode(broken, criteria: "crm@3", score: 0, names: names) }
         }
         #expect(throws: StoreError.self) { try StoredQualification.decode(7.databaseValue, criteria: "crm@3", score: 0, names: names) }
