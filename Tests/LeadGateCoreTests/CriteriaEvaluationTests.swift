@@ -118,6 +118,33 @@ struct CriteriaEvaluationTests {
         Row("fields.nothing", .matches, .string(".*"), false),
     ]
 
+    /// Text in several scripts and forms: ASCII capitals beside Hebrew or Arabic are lowered as the
+    /// value is read; anything else (Cyrillic or Latin capitals, combining marks, emoji) is folded first.
+    static let scripts: [Row] = {
+        let title = { @Sendable (input: inout CriteriaInput) in input.contact.jobTitle = "VP מכירות" }
+        let note = { @Sendable (input: inout CriteriaInput) in input.fields["note"] = "🔥 HOT lead" }
+        return [
+            Row("job_title", .contains, .bare("vp"), change: title, true),
+            Row("job_title", .contains, .bare("vpמ"), change: title, false),
+            Row("job_title", .equals, .bare("vp מכירות"), change: title, true),
+            Row("job_title", .equals, .bare("vp"), change: title, false),
+            Row("job_title", .equals, .bare("vp מכירות"), caseSensitive: true, change: title, false),
+            Row("job_title", .matches, .string("^vp\\s+מכ"), change: title, true),
+            Row("full_name", .equals, .bare("ahmed أحمد"), change: { $0.contact.fullName = "AHMED أحمد" }, true),
+            Row("full_name", .equals, .bare("ольга иванова"), change: { $0.contact.fullName = "Ольга Иванова" }, true),
+            Row("full_name", .contains, .bare("IVANOVA"), change: { $0.contact.fullName = "Olga IVANOVA" }, true),
+            Row("full_name", .equals, .bare("JOSÉ"), change: { $0.contact.fullName = "José" }, true),
+            Row("company", .contains, .bare("acme – בע״מ"), change: { $0.contact.company = "ACME – בע״מ ₪" }, true),
+            // Shin with qamats and shin dot in either order: canonically the same text.
+            Row("fields.word", .equals, .string("ש\u{5C1}\u{5B8}"), change: { $0.fields["word"] = "ש\u{5B8}\u{5C1}" }, true),
+            Row("fields.note", .contains, .bare("hot"), change: note, true),
+            // The emoji is one character to the pattern (a surrogate pair in ICU's UTF-16).
+            Row("fields.note", .matches, .string("^.\\shot"), change: note, true),
+            Row("utm_source", .in, CriteriaFixture.bare("a", "b", "c", "d", "e", "f", "g", "h", "google"), change: { $0.attribution.utmSource = "Google" }, true),
+            Row("utm_source", .in, CriteriaFixture.bare("a", "b", "c", "d", "e", "f", "g", "h", "google"), caseSensitive: true, change: { $0.attribution.utmSource = "Google" }, false),
+        ]
+    }()
+
     static let comparison: [Row] = [
         Row("fields.budget", .gte, .bare("10000"), true),
         Row("fields.budget", .gt, .bare("20000"), false),
@@ -150,6 +177,9 @@ struct CriteriaEvaluationTests {
 
     @Test("contains and matches", arguments: text)
     func textRows(_ row: Row) throws { try check(row) }
+
+    @Test("text across scripts", arguments: scripts)
+    func scriptRows(_ row: Row) throws { try check(row) }
 
     @Test("gt, gte, lt, lte", arguments: comparison)
     func comparisonRows(_ row: Row) throws { try check(row) }

@@ -131,18 +131,21 @@ public struct Condition: Sendable {
     }
 }
 
-/// The texts of `equals`, `in` and `not_in`: a short list is scanned, which beats hashing the value.
+/// The texts of `equals`, `in` and `not_in`, folded: a short list is scanned, comparing on the
+/// value's own bytes (see `CriteriaText.any`), which beats folding and hashing it.
 struct TextSet: Sendable {
-    private let list: [String]
+    private let list: PackedTexts
     private let set: Set<String>?
 
     init(_ texts: Set<String>) {
-        list = Array(texts)
+        list = PackedTexts(texts)
         set = texts.count > 8 ? texts : nil
     }
 
-    func contains(_ text: String) -> Bool {
-        set?.contains(text) ?? list.contains(text)
+    /// True when `text`, folded, is one of the texts.
+    func contains(_ text: String, caseSensitive: Bool) -> Bool {
+        if let set { return set.contains(CriteriaText.folded(text, caseSensitive: caseSensitive)) }
+        return CriteriaText.any(of: list, text, caseSensitive: caseSensitive, CriteriaText.equals)
     }
 }
 
@@ -176,7 +179,7 @@ final class Test: Sendable {
         case flag(Bool)
         /// `equals`, `in`, `not_in`: folded texts, and the numbers bare operands read as.
         case oneOf(texts: TextSet, numbers: Set<Double>, negated: Bool)
-        case containsAny([String])
+        case containsAny(PackedTexts)
         case pattern(TextPattern)
         case compare(ConditionOperator, Double)
 
@@ -194,15 +197,14 @@ final class Test: Sendable {
                 if case .bool(let flag) = value { return (flag == wanted, nil) }
             case .oneOf(let texts, let numbers, let negated):
                 if case .text(let text) = value {
-                    let folded = CriteriaText.folded(text, caseSensitive: caseSensitive)
-                    let hit = texts.contains(folded) || (!numbers.isEmpty && scratch.number(field, text).map(numbers.contains) == true)
+                    let hit = texts.contains(text, caseSensitive: caseSensitive)
+                        || (!numbers.isEmpty && scratch.number(field, text).map(numbers.contains) == true)
                     return (hit != negated, nil)
                 }
                 if case .number(let number) = value { return (numbers.contains(Double(number)) != negated, nil) }
             case .containsAny(let needles):
                 if case .text(let text) = value {
-                    let haystack = CriteriaText.folded(text, caseSensitive: caseSensitive)
-                    return (needles.contains { CriteriaText.contains(haystack, $0) }, nil)
+                    return (CriteriaText.any(of: needles, text, caseSensitive: caseSensitive, CriteriaText.contains), nil)
                 }
             case .pattern(let regex):
                 if case .text(let text) = value {
@@ -290,7 +292,7 @@ final class Test: Sendable {
                 needles.append(CriteriaText.folded(text, caseSensitive: caseSensitive))
             }
             guard !needles.isEmpty else { throw CriteriaError("contains takes a non-empty text or a list of them", key: key) }
-            return .containsAny(needles)
+            return .containsAny(PackedTexts(needles))
         case .gt, .gte, .lt, .lte:
             switch kind {
             case .text, .number: break

@@ -210,19 +210,34 @@ public struct QualificationReason: Sendable, Hashable, Codable {
             self.init(rule: rule, passed: passed, points: points, value: seen.value.map(Self.shortened), note: seen.note)
             return
         }
-        // Appending in place: this runs for every rule over several fields of every lead. A field
-        // tested twice is shown once.
-        var value = ""
+        // A field tested twice is shown once. `name=value, name=value` is written in one allocation:
+        // this runs for every rule over several fields of every lead, and appending piece by piece
+        // grows the string several times.
+        func isFirst(_ index: Int) -> Bool { !trace[..<index].contains { $0.field == trace[index].field } }
+        var length = 0
+        for index in trace.indices where isFirst(index) {
+            length += (length == 0 ? 0 : 2) + trace[index].field.name.utf8.count + 1
+            length += trace[index].value.map(Self.shortened)?.utf8.count ?? 6
+        }
         var note: String?
-        for (index, observation) in trace.enumerated() where !trace[..<index].contains(where: { $0.field == observation.field }) {
-            let name = observation.field.name
-            if !value.isEmpty { value.append(", ") }
-            value.append(name)
-            value.append("=")
-            value.append(observation.value.map(Self.shortened) ?? "(none)")
-            if let text = observation.note {
-                note = (note.map { $0 + "; " } ?? "") + name + ": " + text
+        let value = String(unsafeUninitializedCapacity: length) { buffer in
+            var end = 0
+            for index in trace.indices where isFirst(index) {
+                var name = trace[index].field.name
+                var shown = trace[index].value.map(Self.shortened) ?? "(none)"
+                if end > 0 {
+                    buffer[end] = UInt8(ascii: ",")
+                    buffer[end + 1] = UInt8(ascii: " ")
+                    end += 2
+                }
+                end = name.withUTF8 { buffer[end...].initialize(fromContentsOf: $0) }
+                buffer[end] = UInt8(ascii: "=")
+                end = shown.withUTF8 { buffer[(end + 1)...].initialize(fromContentsOf: $0) }
+                if let text = trace[index].note {
+                    note = (note.map { $0 + "; " } ?? "") + name + ": " + text
+                }
             }
+            return end
         }
         self.init(rule: rule, passed: passed, points: points, value: value, note: note)
     }

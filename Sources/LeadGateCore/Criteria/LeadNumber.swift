@@ -45,29 +45,27 @@ public enum LeadNumber {
     private static let minusSign = Array("−".utf8)
 
     /// Signs and codes people put next to amounts; codes are matched without regard to case.
-    private static let currencyPrefixes: [[UInt8]] = ["us$", "₪", "$", "€", "£", "ils", "nis", "usd", "eur", "gbp"].map { Array($0.utf8) }
-    private static let currencySuffixes: [[UInt8]] = [
+    private static let currencyPrefixes = PackedTexts(["us$", "₪", "$", "€", "£", "ils", "nis", "usd", "eur", "gbp"])
+    private static let currencySuffixes = PackedTexts([
         "₪", "$", "€", "£", "ש״ח", "ש\"ח", "שח", "שקלים", "שקל", "ils", "nis", "usd", "eur", "gbp",
-    ].map { Array($0.utf8) }
+    ])
 
     private static func stripCurrency(_ text: inout Slice<UnsafeBufferPointer<UInt8>>) {
         // Most amounts start and end with a digit: no sign or code to look for.
         let isDigit = { (byte: UInt8?) in byte.map { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } ?? true }
         if isDigit(text.first), isDigit(text.last) { return }
-        for prefix in currencyPrefixes where text.count >= prefix.count && equalIgnoringASCIICase(text.prefix(prefix.count), prefix) {
-            text = text.dropFirst(prefix.count)
-            return
-        }
-        for suffix in currencySuffixes where text.count >= suffix.count && equalIgnoringASCIICase(text.suffix(suffix.count), suffix) {
-            text = text.dropLast(suffix.count)
-            return
-        }
-    }
-
-    private static func equalIgnoringASCIICase(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, _ lowered: [UInt8]) -> Bool {
-        zip(bytes, lowered).allSatisfy { byte, expected in
-            let folded = (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
-            return folded == expected
+        let bytes = UnsafeBufferPointer(rebasing: text)
+        var length = 0
+        if currencyPrefixes.contains(where: { code in
+            length = code.count
+            return bytes.count >= length && CriteriaText.equals(UnsafeBufferPointer(rebasing: bytes.prefix(length)), code, lowering: true)
+        }) {
+            text = text.dropFirst(length)
+        } else if currencySuffixes.contains(where: { code in
+            length = code.count
+            return bytes.count >= length && CriteriaText.equals(UnsafeBufferPointer(rebasing: bytes.suffix(length)), code, lowering: true)
+        }) {
+            text = text.dropLast(length)
         }
     }
 

@@ -62,17 +62,28 @@ final class TextPattern: @unchecked Sendable {
         }
         guard let matcher else { return false }
         defer { idle.withLock { $0.append(matcher) } }
-        let count = text.utf16.count
-        return withUnsafeTemporaryAllocation(of: UInt16.self, capacity: max(count, 1)) { buffer in
-            var end = 0
-            for unit in text.utf16 {
-                buffer[end] = unit
-                end += 1
+        var text = text
+        return text.withUTF8 { bytes in
+            // UTF-16 never takes more units than UTF-8 takes bytes.
+            withUnsafeTemporaryAllocation(of: UInt16.self, capacity: max(bytes.count, 1)) { buffer in
+                var index = 0
+                var end = 0
+                while index < bytes.count {
+                    let scalar = CriteriaText.scalar(in: bytes, at: &index)
+                    if scalar < 0x1_0000 {
+                        buffer[end] = UInt16(scalar)
+                        end += 1
+                    } else {
+                        buffer[end] = 0xD800 | UInt16((scalar - 0x1_0000) >> 10)
+                        buffer[end + 1] = 0xDC00 | UInt16(scalar & 0x3FF)
+                        end += 2
+                    }
+                }
+                var status = U_ZERO_ERROR
+                swift_uregex_setText(matcher.handle, buffer.baseAddress, Int32(end), &status)
+                // The matcher keeps pointing at the buffer after this; it is only ever used here, text set first.
+                return swift_uregex_find(matcher.handle, 0, &status) != 0 && status.rawValue <= U_ZERO_ERROR.rawValue
             }
-            var status = U_ZERO_ERROR
-            swift_uregex_setText(matcher.handle, buffer.baseAddress, Int32(end), &status)
-            // The matcher keeps pointing at the buffer after this; it is only ever used here, text set first.
-            return swift_uregex_find(matcher.handle, 0, &status) != 0 && status.rawValue <= U_ZERO_ERROR.rawValue
         }
         #else
         return regex.firstMatch(in: text, range: NSRange(location: 0, length: text.utf16.count)) != nil

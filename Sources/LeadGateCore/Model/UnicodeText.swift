@@ -12,7 +12,12 @@ public enum UnicodeText {
     /// Cyrillic, Hebrew and Arabic letters and digits, CJK ideographs and common punctuation. Text made of
     /// these alone is already NFC; anything else (a combining mark, Hangul jamo...) takes Foundation's path.
     static func isInert(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
+        isInert(scalar.value)
+    }
+
+    /// `isInert` of the scalar whose value is `scalar`.
+    static func isInert(_ scalar: UInt32) -> Bool {
+        switch scalar {
         case 0x00...0xFF, 0x0400...0x0482, 0x048A...0x04FF, 0x05BE, 0x05C0, 0x05C3, 0x05C6, 0x05D0...0x05F4,
              0x060C, 0x061B, 0x061F, 0x0621...0x064A, 0x0660...0x066D, 0x2010...0x2027, 0x2030...0x205E, 0x20AA, 0x20AC,
              0x4E00...0x9FFF:
@@ -57,8 +62,9 @@ public enum UnicodeText {
         return capitals ? lowercasedASCII(text) : text
     }
 
-    /// `text`, which must be ASCII, with its capitals A-Z lower-cased byte by byte (what `lowercased()`
-    /// gives for ASCII, without its Unicode machinery).
+    /// `text` with its ASCII capitals A-Z lower-cased byte by byte and every other byte kept: what
+    /// `lowercased()` gives for ASCII, or for text whose other characters have no case, without its
+    /// Unicode machinery.
     static func lowercasedASCII(_ text: String) -> String {
         String(unsafeUninitializedCapacity: text.utf8.count) { buffer in
             var count = 0
