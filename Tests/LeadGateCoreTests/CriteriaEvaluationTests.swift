@@ -138,7 +138,8 @@ struct CriteriaEvaluationTests {
             // Shin with qamats and shin dot in either order: canonically the same text.
             Row("fields.word", .equals, .string("ש\u{5C1}\u{5B8}"), change: { $0.fields["word"] = "ש\u{5B8}\u{5C1}" }, true),
             Row("fields.note", .contains, .bare("hot"), change: note, true),
-            // The emoji is one character to the pattern (a surrogate pair in ICU's UTF-16).
+            // The emoji is a surrogate pair in ICU's UTF-16, and one character to the pattern.
+            Row("fields.note", .matches, .string("^🔥 hot"), change: note, true),
             Row("fields.note", .matches, .string("^.\\shot"), change: note, true),
             Row("utm_source", .in, CriteriaFixture.bare("a", "b", "c", "d", "e", "f", "g", "h", "google"), change: { $0.attribution.utmSource = "Google" }, true),
             Row("utm_source", .in, CriteriaFixture.bare("a", "b", "c", "d", "e", "f", "g", "h", "google"), caseSensitive: true, change: { $0.attribution.utmSource = "Google" }, false),
