@@ -134,18 +134,23 @@ public struct Condition: Sendable {
 /// The texts of `equals`, `in` and `not_in`, folded: a short list is scanned, comparing on the
 /// value's own bytes (see `CriteriaText.any`), which beats folding and hashing it.
 struct TextSet: Sendable {
-    private let list: PackedTexts
-    private let set: Set<String>?
+    private let texts: Texts
+
+    private enum Texts {
+        case list(PackedTexts)
+        case hashed(Set<String>)
+    }
 
     init(_ texts: Set<String>) {
-        list = PackedTexts(texts)
-        set = texts.count > 8 ? texts : nil
+        self.texts = texts.count > 8 ? .hashed(texts) : .list(PackedTexts(texts))
     }
 
     /// True when `text`, folded, is one of the texts.
     func contains(_ text: String, caseSensitive: Bool) -> Bool {
-        if let set { return set.contains(CriteriaText.folded(text, caseSensitive: caseSensitive)) }
-        return CriteriaText.any(of: list, text, caseSensitive: caseSensitive, CriteriaText.equals)
+        switch texts {
+        case .list(let list): CriteriaText.any(of: list, text, caseSensitive: caseSensitive, CriteriaText.equals)
+        case .hashed(let set): set.contains(CriteriaText.folded(text, caseSensitive: caseSensitive))
+        }
     }
 }
 

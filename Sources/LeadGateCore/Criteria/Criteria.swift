@@ -215,11 +215,14 @@ public struct QualificationReason: Sendable, Hashable, Codable {
         // grows the string several times.
         func isFirst(_ index: Int) -> Bool { !trace[..<index].contains { $0.field == trace[index].field } }
         var length = 0
-        for index in trace.indices where isFirst(index) {
-            length += (length == 0 ? 0 : 2) + trace[index].field.name.utf8.count + 1
-            length += trace[index].value.map(Self.shortened)?.utf8.count ?? 6
-        }
         var note: String?
+        for index in trace.indices where isFirst(index) {
+            let name = trace[index].field.name
+            length += (length == 0 ? 0 : 2) + name.utf8.count + 1 + (trace[index].value.map(Self.shortened)?.utf8.count ?? 6)
+            if let text = trace[index].note {
+                note = (note.map { $0 + "; " } ?? "") + name + ": " + text
+            }
+        }
         let value = String(unsafeUninitializedCapacity: length) { buffer in
             var end = 0
             for index in trace.indices where isFirst(index) {
@@ -233,9 +236,6 @@ public struct QualificationReason: Sendable, Hashable, Codable {
                 end = name.withUTF8 { buffer[end...].initialize(fromContentsOf: $0) }
                 buffer[end] = UInt8(ascii: "=")
                 end = shown.withUTF8 { buffer[(end + 1)...].initialize(fromContentsOf: $0) }
-                if let text = trace[index].note {
-                    note = (note.map { $0 + "; " } ?? "") + name + ": " + text
-                }
             }
             return end
         }
