@@ -213,7 +213,7 @@ final class Test: Sendable {
                 }
             case .pattern(let regex):
                 if case .text(let text) = value {
-                    return (regex.found(in: CriteriaText.composed(text)), nil)
+                    return (regex.matches(text), nil)
                 }
             case .compare(let op, let bound):
                 if case .number(let number) = value { return (Test.compare(Double(number), op, bound), nil) }

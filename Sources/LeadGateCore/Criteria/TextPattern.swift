@@ -14,6 +14,8 @@ import Synchronization
 /// rule took about 5,500 instructions of an evaluation, the evaluation took 2,900 fewer). An ICU matcher holds its text, so concurrent evaluations each take an idle clone from a
 /// pool and give it back.
 final class TextPattern: @unchecked Sendable {
+    /// The pattern as literal text, when it is only that: searched on the value's bytes, without the engine.
+    let literal: LiteralPattern?
     #if canImport(_FoundationICU)
     /// Compiled once; only ever cloned (under the lock), never matched on.
     private let template: OpaquePointer
@@ -27,8 +29,10 @@ final class TextPattern: @unchecked Sendable {
     private let regex: NSRegularExpression
     #endif
 
-    /// The pattern; nil when it does not compile.
-    init?(_ pattern: String, caseSensitive: Bool) {
+    /// The pattern (composed); nil when it does not compile. `literal: false` sends every search to the
+    /// engine, for tests that hold the literal search to the engine's answers.
+    init?(_ pattern: String, caseSensitive: Bool, literal: Bool = true) {
+        self.literal = literal ? LiteralPattern(pattern, caseSensitive: caseSensitive) : nil
         #if canImport(_FoundationICU)
         let units = Array(pattern.utf16)
         var status = U_ZERO_ERROR
@@ -51,8 +55,22 @@ final class TextPattern: @unchecked Sendable {
     }
     #endif
 
-    /// True when the pattern matches somewhere in `text`.
-    func found(in text: String) -> Bool {
+    /// True when the pattern matches somewhere in `text`, composed first.
+    func matches(_ text: String) -> Bool {
+        var text = text
+        let answer = text.withUTF8 { bytes -> Bool? in
+            let form = CriteriaText.form(bytes)
+            return form.isPlain ? literal?.found(in: bytes, form: form) ?? found(in: bytes) : nil
+        }
+        guard let answer else {
+            var composed = CriteriaText.composed(text)
+            return composed.withUTF8(found(in:))
+        }
+        return answer
+    }
+
+    /// True when the pattern matches somewhere in `bytes`, the UTF-8 of a composed text.
+    private func found(in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         #if canImport(_FoundationICU)
         let matcher = idle.withLock { matchers -> Matcher? in
             if let matcher = matchers.popLast() { return matcher }
@@ -62,30 +80,28 @@ final class TextPattern: @unchecked Sendable {
         }
         guard let matcher else { return false }
         defer { idle.withLock { $0.append(matcher) } }
-        var text = text
-        return text.withUTF8 { bytes in
-            // UTF-16 never takes more units than UTF-8 takes bytes.
-            withUnsafeTemporaryAllocation(of: UInt16.self, capacity: max(bytes.count, 1)) { buffer in
-                var index = 0
-                var end = 0
-                while index < bytes.count {
-                    let scalar = CriteriaText.scalar(in: bytes, at: &index)
-                    if scalar < 0x1_0000 {
-                        buffer[end] = UInt16(scalar)
-                        end += 1
-                    } else {
-                        buffer[end] = 0xD800 | UInt16((scalar - 0x1_0000) >> 10)
-                        buffer[end + 1] = 0xDC00 | UInt16(scalar & 0x3FF)
-                        end += 2
-                    }
+        // UTF-16 never takes more units than UTF-8 takes bytes.
+        return withUnsafeTemporaryAllocation(of: UInt16.self, capacity: max(bytes.count, 1)) { buffer in
+            var index = 0
+            var end = 0
+            while index < bytes.count {
+                let scalar = CriteriaText.scalar(in: bytes, at: &index)
+                if scalar < 0x1_0000 {
+                    buffer[end] = UInt16(scalar)
+                    end += 1
+                } else {
+                    buffer[end] = 0xD800 | UInt16((scalar - 0x1_0000) >> 10)
+                    buffer[end + 1] = 0xDC00 | UInt16(scalar & 0x3FF)
+                    end += 2
                 }
-                var status = U_ZERO_ERROR
-                swift_uregex_setText(matcher.handle, buffer.baseAddress, Int32(end), &status)
-                // The matcher keeps pointing at the buffer after this; it is only ever used here, text set first.
-                return swift_uregex_find(matcher.handle, 0, &status) != 0 && status.rawValue <= U_ZERO_ERROR.rawValue
             }
+            var status = U_ZERO_ERROR
+            swift_uregex_setText(matcher.handle, buffer.baseAddress, Int32(end), &status)
+            // The matcher keeps pointing at the buffer after this; it is only ever used here, text set first.
+            return swift_uregex_find(matcher.handle, 0, &status) != 0 && status.rawValue <= U_ZERO_ERROR.rawValue
         }
         #else
+        let text = String(decoding: bytes, as: UTF8.self)
         return regex.firstMatch(in: text, range: NSRange(location: 0, length: text.utf16.count)) != nil
         #endif
     }
