@@ -1,11 +1,13 @@
 # Sourced by the HTTP benchmarks: release builds of leadgate and the bare Hummingbird receiver/ceiling,
 # a work folder removed on exit (with every background job), a random loopback port, and wait_ready.
+# BENCH_DIR (default /tmp) is where the work folder and its stores go: BENCH_DIR=/dev/shm keeps the disk out of a
+# run (fsyncs and write-back cost nothing there), which tells the CPU's part of a figure from the disk's.
 scripts/setup.sh --bench
 swift build -c release --product leadgate >/dev/null
 swift build -c release --product leadgate-bench-ceiling >/dev/null
 bin=$(swift build -c release --show-bin-path)
 
-work=$(mktemp -d /tmp/leadgate-bench.XXXXXX)
+work=$(mktemp -d "${BENCH_DIR:-/tmp}/leadgate-bench.XXXXXX")
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 port=$((20000 + RANDOM % 20000))
 
