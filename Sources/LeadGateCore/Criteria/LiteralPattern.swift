@@ -16,8 +16,8 @@ struct LiteralPattern {
     ///
     /// Taken: an optional leading `(?i)`, an optional `^`, one text or `|`-separated texts (in `(...)`
     /// or `(?:...)` when anchored), an optional `$`. A text may hold any character but the engine's
-    /// operators; a `\` before an ASCII punctuation mark or space makes that mark literal. Every text
-    /// must be non-empty and plain.
+    /// operators; a `\` makes an operator literal, and the marks people escape out of habit (`-/@#"'`
+    /// and a space). Every text must be non-empty and plain.
     init?(_ pattern: String, caseSensitive: Bool) {
         var rest = Substring(pattern)
         var caseInsensitive = !caseSensitive
@@ -86,7 +86,7 @@ struct LiteralPattern {
         return texts
     }
 
-    /// What a `\\` makes literal here: the engine's operators and the marks written escaped out of habit.
+    /// What a `\` makes literal here: the engine's operators and the marks people escape out of habit.
     private static let escapable = Set(#"\^$.|?*+()[]{}-/@#"' "#)
 
     /// True when `text` ends in an unpaired `\`, which escapes the character after it.
