@@ -2,7 +2,7 @@
 # Ingest benchmark: durable leads/s through the real binary vs. the framework's ceiling, same machine, same run.
 #   scripts/bench/ingest.sh            # 20 s each at 64 connections
 #   DURATION=60s CONNECTIONS=64 scripts/bench/ingest.sh
-#   SEED=1000000 scripts/bench/ingest.sh   # first fill the store to SEED leads, then measure (RSS after 1M leads)
+#   SEED=1000000 scripts/bench/ingest.sh   # first fill both stores to SEED leads, then measure (RSS after 1M leads)
 #   ROUNDS=5 scripts/bench/ingest.sh        # medians of 5 interleaved rounds (default 3)
 #   PIN=1 scripts/bench/ingest.sh           # the gateways and the ceiling on the last core, wrk on the others
 # Placed apart (PIN=1), the gateway has one core to itself and wrk never takes from it: p99 stays near 20 ms, and the
@@ -51,20 +51,26 @@ serve() {
 ceiling_pid=$!
 wait_listening "http://127.0.0.1:$ceiling_port/ingest/website"
 
-if [ "$SEED" -gt 0 ]; then
-  serve "$work/bench.yaml" "$port"
-  echo "seeding the store to $SEED leads through the real route..."
-  fill_store "$work/bench.sqlite" "$SEED" "http://127.0.0.1:$port" "$CONNECTIONS" 30
-  echo "store holds $(sqlite3 "$work/bench.sqlite" "SELECT count(*) FROM leads") leads"
+# seed NAME PORT: fills NAME's store to SEED leads through the real route, by the gateway with NAME's config (the
+# store with criteria holds leads as criteria store them: routed, qualified, opportunities with owners).
+seed() {
+  serve "$work/$1.yaml" "$2"
+  echo "seeding the $1 store to $SEED leads through the real route..."
+  fill_store "$work/$1.sqlite" "$SEED" "http://127.0.0.1:$2" "$CONNECTIONS" 30
+  echo "the $1 store holds $(sqlite3 "$work/$1.sqlite" "SELECT count(*) FROM leads") leads"
   kill "$served_pid"; wait "$served_pid" 2>/dev/null || true
+}
+if [ "$SEED" -gt 0 ]; then
+  seed bench "$port"
+  seed criteria "$criteria_port"
 fi
 
 # The machine's speed drifts over minutes, so the three runs are interleaved ROUNDS times (ceiling, then
 # without and with criteria, in turns first) and each figure is the median of its rounds. Without SEED, every gateway run
-# starts from an empty store; with SEED, the runs without criteria continue on the seeded one.
+# starts from an empty store; with SEED, each run continues on its seeded store, which grows by what each run adds.
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 : > "$work/rounds"
-# without_criteria / with_criteria: one gateway run each, on a fresh store (SEED: the run without continues on the seeded one).
+# without_criteria / with_criteria: one gateway run each, on a fresh store (SEED: on its seeded store).
 without_criteria() {
   [ "$SEED" -gt 0 ] || rm -f "$work"/bench.sqlite*
   serve "$work/bench.yaml" "$port"
@@ -74,7 +80,7 @@ without_criteria() {
   kill "$served_pid"; wait "$served_pid" 2>/dev/null || true
 }
 with_criteria() {
-  rm -f "$work"/criteria.sqlite*
+  [ "$SEED" -gt 0 ] || rm -f "$work"/criteria.sqlite*
   serve "$work/criteria.yaml" "$criteria_port"
   read -r q_rps q_p50 q_p99 q_bad < <(run_wrk "http://127.0.0.1:$criteria_port" criteria)
   opportunities=$(sqlite3 "$work/criteria.sqlite" "SELECT count(*) FROM leads WHERE status = 'opportunity'" 2>/dev/null || echo "?")
