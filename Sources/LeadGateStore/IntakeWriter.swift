@@ -328,6 +328,16 @@ struct IntakeWriter {
             """).stepRaw({ $0.text(record.source); $0.text(record.contentHash); $0.int(SQLiteSchema.millis(since)) }, read: outcome) ?? nil
     }
 
+    /// The earliest lead with a phone, of leads without an email when the newcomer has one (a phone shared by
+    /// people with emails, an office's or a made-up `050-0000000`, is no one's identity). Each is walked in its
+    /// index's order and stops at its first lead that is not rejected: the rows of a phone's other leads are
+    /// never read, however many share it.
+    static func personByPhone(hasEmail: Bool) -> String {
+        hasEmail
+            ? "SELECT seq FROM leads INDEXED BY leads_phone_bare WHERE phone = ? AND email_key IS NULL AND status != 'rejected' ORDER BY seq LIMIT 1"
+            : "SELECT seq FROM leads INDEXED BY leads_phone WHERE phone = ? AND status != 'rejected' ORDER BY seq LIMIT 1"
+    }
+
     /// The existing lead of the same person: same email; else same phone when either side has no email.
     private func findPerson(_ lead: NormalizedLead) throws -> ExistingLead? {
         // Most intakes are new people: the look-ups find the lead's row id first, and only a match reads the row.
@@ -337,9 +347,8 @@ struct IntakeWriter {
                 .stepRaw({ $0.text(email) }, read: { $0.int(0) })
         }
         if seq == nil, let phone = lead.contact.phone {
-            seq = try db.cachedStatement(sql: """
-                SELECT seq FROM leads WHERE phone = ? AND status != 'rejected' AND (? = 0 OR email_key IS NULL) ORDER BY id LIMIT 1
-                """).stepRaw({ $0.text(phone); $0.bool(lead.contact.email != nil) }, read: { $0.int(0) })
+            seq = try db.cachedStatement(sql: Self.personByPhone(hasEmail: lead.contact.email != nil))
+                .stepRaw({ $0.text(phone) }, read: { $0.int(0) })
         }
         guard let seq else { return nil }
         let row = try Row.fetchOne(

@@ -110,6 +110,34 @@ func record(
         #expect(otherPerson.kind == .created, "a different email at the same office phone is another person")
     }
 
+    @Test func aPhoneManyPeopleShareFindsTheEarliestLeadWithoutAnEmailOnly() async throws {
+        let store = try SQLiteLeadStore(path: temporaryDatabasePath())
+        let office = "+97235550000"
+        let people = try await store.commit((0..<40).map { record(email: "p\($0)@acme.com", phone: office, at: t0.addingTimeInterval(Double($0))) })
+        #expect(people.allSatisfy { $0.kind == .created }, "forty emails at one office phone are forty people")
+        let newcomer = try await store.commit([record(email: "new@acme.com", phone: office, at: t0.addingTimeInterval(50))])[0]
+        #expect(newcomer.kind == .created)
+        // Without an email, the phone is all there is: the earliest of them is the person.
+        let caller = try await store.commit([record(phone: office, at: t0.addingTimeInterval(60))])[0]
+        #expect(caller.kind == .touched)
+        #expect(caller.leadID == people[0].leadID)
+        // Two leads without an email at that phone: one with an email joins the earlier.
+        let bare = try await store.commit([record(phone: "+97235550001", at: t0.addingTimeInterval(70))])[0]
+        let rejected = try await store.commit([record(phone: "+97235550002", at: t0.addingTimeInterval(71), rejection: "honeypot")])[0]
+        #expect(rejected.kind == .created)
+        let learned = try await store.commit([record(email: "solo@acme.com", phone: "+97235550001", at: t0.addingTimeInterval(80))])[0]
+        #expect(learned.leadID == bare.leadID, "the phone-only lead learns its email")
+        let stranger = try await store.commit([record(email: "other@acme.com", phone: "+97235550001", at: t0.addingTimeInterval(90))])[0]
+        #expect(stranger.kind == .created, "once it has an email, the phone no longer makes it anyone else")
+    }
+
+    @Test func aLookUpByPhoneReadsOnlyItsIndexUntilItsFirstLead() async throws {
+        let store = try SQLiteLeadStore(path: temporaryDatabasePath())
+        // In index order, stopping at the first lead: no sort, and no other index that would read every row of the phone.
+        #expect(try await store.queryPlan(IntakeWriter.personByPhone(hasEmail: true)) == "SEARCH leads USING INDEX leads_phone_bare (phone=?)")
+        #expect(try await store.queryPlan(IntakeWriter.personByPhone(hasEmail: false)) == "SEARCH leads USING INDEX leads_phone (phone=?)")
+    }
+
     @Test func rejectedSubmissionsNeverMergeIntoRealLeads() async throws {
         let store = try SQLiteLeadStore(path: temporaryDatabasePath())
         let real = try await store.commit([record(email: "a@x.com")])[0]
