@@ -60,7 +60,8 @@ enum CriteriaText {
         form(text).isPlain ? text : composedNonPlain(text)
     }
 
-    private static func composedNonPlain(_ text: String) -> String {
+    /// `text`, known not to be plain, in NFC.
+    static func composedNonPlain(_ text: String) -> String {
         if #available(macOS 26, iOS 26, tvOS 26, watchOS 26, visionOS 26, *) {
             var contiguous = text
             contiguous.makeContiguousUTF8()

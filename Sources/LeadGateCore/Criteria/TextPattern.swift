@@ -64,8 +64,8 @@ final class TextPattern: @unchecked Sendable {
             return form.isPlain ? literal?.found(in: bytes, form: form) ?? found(in: bytes) : nil
         }
         if let answer { return answer }
-        // Not plain: composed first, then searched by the engine.
-        var composed = CriteriaText.composed(text)
+        // Not plain (the scan above told): composed first, then searched by the engine.
+        var composed = CriteriaText.composedNonPlain(text)
         return composed.withUTF8(found(in:))
     }
 
