@@ -9,6 +9,8 @@
 #   scripts/bench/pair.sh OLD_LEADGATE NEW_LEADGATE    # two builds of the gateway, same config
 #   B=criteria scripts/bench/pair.sh                   # this build without vs with the 20-rule criteria
 #   ROUNDS=6 DURATION=15s scripts/bench/pair.sh A B    # more rounds (default 4 rounds of 10 s)
+#   A=criteria B=criteria SQL_B='DROP INDEX leads_owner' scripts/bench/pair.sh
+#                                                      # SQL run on a side's store once migrated, before its run
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=${ROUNDS:-4}
@@ -18,10 +20,18 @@ bin_a=${1:-$bin/leadgate}
 bin_b=${2:-$bin/leadgate}
 [ -x "$bin_a" ] && [ -x "$bin_b" ] || { echo "usage: scripts/bench/pair.sh [LEADGATE_A LEADGATE_B]"; exit 2; }
 
-# side NAME BINARY PORT [criteria]: a gateway on a fresh store; sets side_pid.
+# side NAME BINARY PORT [VARIANT [SQL]]: a gateway on a fresh store; sets side_pid. With SQL, the gateway first
+# migrates the store and stops, and SQL is run on it (an ablation: an index dropped, a table emptied).
 side() {
   rm -f "$work/$1".sqlite*
   write_config "$work/$1.yaml" "$3" "$work/$1.sqlite" "${4:-}"
+  if [ -n "${5:-}" ]; then
+    "$2" serve --config "$work/$1.yaml" 2>>"$work/leadgate.log" &
+    side_pid=$!
+    wait_ready "http://127.0.0.1:$3/healthz"
+    kill "$side_pid"; wait "$side_pid" 2>/dev/null || true
+    sqlite3 "$work/$1.sqlite" "$5"
+  fi
   "$2" serve --config "$work/$1.yaml" 2>>"$work/leadgate.log" &
   side_pid=$!
 }
@@ -29,8 +39,8 @@ side() {
 for round in $(seq 1 "$ROUNDS"); do
   # Odd rounds: A on the first port, started first; even rounds the other way round.
   if [ $((round % 2)) -eq 1 ]; then port_a=$port; port_b=$((port + 1)); else port_a=$((port + 1)); port_b=$port; fi
-  side a "$bin_a" "$port_a" "${A:-}"; pid_a=$side_pid
-  side b "$bin_b" "$port_b" "${B:-}"; pid_b=$side_pid
+  side a "$bin_a" "$port_a" "${A:-}" "${SQL_A:-}"; pid_a=$side_pid
+  side b "$bin_b" "$port_b" "${B:-}" "${SQL_B:-}"; pid_b=$side_pid
   wait_ready "http://127.0.0.1:$port_a/healthz"; wait_ready "http://127.0.0.1:$port_b/healthz"
   ticks_a=$(cpu_ticks "$pid_a"); ticks_b=$(cpu_ticks "$pid_b")
   wrk -t1 -c32 -d"$DURATION" -s scripts/bench/post.lua "http://127.0.0.1:$port_a" > "$work/a.wrk" &
