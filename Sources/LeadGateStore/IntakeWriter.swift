@@ -58,8 +58,10 @@ struct IntakeWriter {
     }
 
     /// Each product's next turn as this transaction has advanced it: read on its first draw, then counted in memory.
+    /// A list, not a dictionary: a transaction draws for one product or a few, and the name compares by identity
+    /// first (the decision's product is the catalog's own string), where a dictionary hashes it on every draw.
     private final class Turns {
-        var next: [String: UInt64] = [:]
+        var next: [(product: String, turn: UInt64)] = []
     }
 
     /// Who history rows written by the pipeline name as the actor.
@@ -76,19 +78,24 @@ struct IntakeWriter {
     }
 
     func write(_ prepared: PreparedIntake) throws -> IntakeOutcome {
-        var prepared = prepared
-        if let pendingID = prepared.record.completing {
-            guard let notification = try removePending(pendingID) else {
-                // Completed already (another attempt won): what it became is the answer.
-                let row = try Row.fetchOne(db, sql: "SELECT status, reject_reason FROM leads WHERE id = ?", arguments: [pendingID])
-                return IntakeOutcome(
-                    leadID: pendingID, status: row.flatMap { LeadStatus(rawValue: $0["status"]) } ?? .lead, kind: .replay,
-                    rejectReason: row?["reject_reason"])
-            }
-            prepared.record.touchID = notification.id
-            prepared.record.payload = notification.payload
-            prepared.record.contentType = notification.contentType
+        guard let pendingID = prepared.record.completing else { return try store(prepared) }
+        guard let notification = try removePending(pendingID) else {
+            // Completed already (another attempt won): what it became is the answer.
+            let row = try Row.fetchOne(db, sql: "SELECT status, reject_reason FROM leads WHERE id = ?", arguments: [pendingID])
+            return IntakeOutcome(
+                leadID: pendingID, status: row.flatMap { LeadStatus(rawValue: $0["status"]) } ?? .lead, kind: .replay,
+                rejectReason: row?["reject_reason"])
         }
+        var completed = prepared
+        completed.record.touchID = notification.id
+        completed.record.payload = notification.payload
+        completed.record.contentType = notification.contentType
+        return try store(completed)
+    }
+
+    /// `write` once a completion has its notification: a replay, a touch of a known person or a new lead.
+    /// (Apart so that a submission, nearly every write, is not copied whole for the completion's sake.)
+    private func store(_ prepared: PreparedIntake) throws -> IntakeOutcome {
         let record = prepared.record
         if record.lead.fields[deletedAtSourceField] != nil, let deleted = try markDeleted(record) { return deleted }
         if let replay = try findReplay(of: record) { return replay }
@@ -249,10 +256,14 @@ struct IntakeWriter {
     /// saved once at its end (`saveTurns`), in the same transaction as the leads it dealt: fair across restarts,
     /// without a write and a read of the counter for every opportunity.
     private func nextTurn(of product: String) throws -> UInt64 {
-        let current = try turns.next[product] ?? UInt64(max(0, try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT next FROM assignment_counters WHERE product = ?"), arguments: [product]
-        ) ?? 0))
-        turns.next[product] = current + 1
+        if let index = turns.next.firstIndex(where: { $0.product == product }) {
+            defer { turns.next[index].turn += 1 }
+            return turns.next[index].turn
+        }
+        let stored = try db.cachedStatement(sql: "SELECT next FROM assignment_counters WHERE product = ?")
+            .stepRaw({ $0.text(product) }, read: { $0.int(0) })
+        let current = UInt64(max(0, stored ?? 0))
+        turns.next.append((product, current + 1))
         return current
     }
 
@@ -262,7 +273,7 @@ struct IntakeWriter {
         for (product, next) in turns.next {
             try db.cachedStatement(sql: """
                 INSERT INTO assignment_counters (product, next) VALUES (?, ?) ON CONFLICT(product) DO UPDATE SET next = excluded.next
-                """).execute(arguments: [product, Int64(next)])
+                """).executeRaw { $0.text(product); $0.int(Int64(next)) }
         }
         turns.next.removeAll()
     }

@@ -209,43 +209,69 @@ enum StoredQualification {
     static let format: UInt8 = 1
     private static let passed: UInt8 = 1, hasValue: UInt8 = 2, hasNote: UInt8 = 4
 
+    /// Written on every qualified intake: sized first, then written in place, each text copied straight from its
+    /// UTF-8 (an array grown by appends paid for its checks and a generic copy of every value).
     static func encoded(_ qualification: Qualification) -> [UInt8] {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(32 + 24 * qualification.reasons.count)
-        bytes.append(format)
-        append(qualification.decision.rawValue, to: &bytes)
-        if let rejectedBy = qualification.rejectedBy {
-            bytes.append(1)
-            append(rejectedBy, to: &bytes)
-        } else {
-            bytes.append(0)
+        let reasons = qualification.reasons
+        // Upper bound: a varint takes at most 10 bytes.
+        var capacity = 1 + 10 + qualification.decision.rawValue.utf8.count + 1 + 10 + (qualification.rejectedBy?.utf8.count ?? 0) + 10
+        for index in reasons.indices {
+            capacity += 1 + 10 + (reasons[index].value.map { 10 + $0.utf8.count } ?? 0) + (reasons[index].note.map { 10 + $0.utf8.count } ?? 0)
         }
-        append(UInt64(qualification.reasons.count), to: &bytes)
-        for reason in qualification.reasons {
-            var flags: UInt8 = reason.passed ? passed : 0
-            if reason.value != nil { flags |= hasValue }
-            if reason.note != nil { flags |= hasNote }
-            bytes.append(flags)
-            // Zigzag: points may be negative.
-            append(UInt64(bitPattern: Int64(reason.points) << 1 ^ Int64(reason.points) >> 63), to: &bytes)
-            if let value = reason.value { append(value, to: &bytes) }
-            if let note = reason.note { append(note, to: &bytes) }
+        return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            var writer = BlobWriter(buffer: buffer)
+            writer.byte(format)
+            writer.text(qualification.decision.rawValue)
+            if let rejectedBy = qualification.rejectedBy {
+                writer.byte(1)
+                writer.text(rejectedBy)
+            } else {
+                writer.byte(0)
+            }
+            writer.number(UInt64(reasons.count))
+            for index in reasons.indices {
+                let points = Int64(reasons[index].points)
+                var flags: UInt8 = reasons[index].passed ? passed : 0
+                if reasons[index].value != nil { flags |= hasValue }
+                if reasons[index].note != nil { flags |= hasNote }
+                writer.byte(flags)
+                // Zigzag: points may be negative.
+                writer.number(UInt64(bitPattern: points << 1 ^ points >> 63))
+                if let value = reasons[index].value { writer.text(value) }
+                if let note = reasons[index].note { writer.text(note) }
+            }
+            count = writer.offset
         }
-        return bytes
     }
 
-    private static func append(_ number: UInt64, to bytes: inout [UInt8]) {
-        var number = number
-        while number >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: number) | 0x80)
-            number >>= 7
-        }
-        bytes.append(UInt8(number))
-    }
+    /// Writes into a buffer sized beforehand (`encoded` computes the bound).
+    private struct BlobWriter {
+        let buffer: UnsafeMutableBufferPointer<UInt8>
+        var offset = 0
 
-    private static func append(_ text: String, to bytes: inout [UInt8]) {
-        append(UInt64(text.utf8.count), to: &bytes)
-        bytes.append(contentsOf: text.utf8)
+        mutating func byte(_ value: UInt8) {
+            buffer[offset] = value
+            offset += 1
+        }
+
+        mutating func number(_ number: UInt64) {
+            var number = number
+            while number >= 0x80 {
+                byte(UInt8(truncatingIfNeeded: number) | 0x80)
+                number >>= 7
+            }
+            byte(UInt8(number))
+        }
+
+        mutating func text(_ text: String) {
+            var text = text
+            text.withUTF8 { utf8 in
+                number(UInt64(utf8.count))
+                guard let base = utf8.baseAddress else { return }
+                UnsafeMutableRawPointer(buffer.baseAddress! + offset).copyMemory(from: base, byteCount: utf8.count)
+                offset += utf8.count
+            }
+        }
     }
 
     /// A stored qualification, in either form: the blob, or JSON text from before it.

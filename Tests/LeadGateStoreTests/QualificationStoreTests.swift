@@ -69,6 +69,40 @@ func catalogQualifier(owners: [String] = ["dana", "avi", "noa"], threshold: Int 
         #expect(try await reopened.lead(id: next.leadID)?.owner == ["dana", "avi", "noa"][200 % 3])
     }
 
+    @Test func twoProductsInOneCommitEachDealInTheirOwnTurn() async throws {
+        // Routed by source: each product keeps its own count, drawn and saved within the one transaction.
+        func product(_ name: String, source: String, owners: [String]) throws -> Product {
+            try Product(
+                name: name, match: Condition(field: "source", .equals, .bare(source)), deal: Deal(amount: 1000, currency: "ILS", cycleDays: 30),
+                stages: .standard, criteria: Criteria(product: name, version: 1, threshold: 0, rules: [
+                    Rule(name: "reachable", when: Condition(field: "phone", .present, .bare("true")), points: 1),
+                ]),
+                assignment: .roundRobin(owners)
+            )
+        }
+        let catalog = try ProductCatalog(products: [
+            product("crm", source: "website", owners: ["dana", "avi", "noa"]), product("erp", source: "expo", owners: ["moshe", "rina"]),
+        ])
+        let qualifier = CatalogQualifier(catalog: catalog, timeZone: TimeZone(identifier: "Asia/Jerusalem") ?? .current)
+        let path = temporaryDatabasePath()
+        let sources = ["website", "expo", "expo", "website", "expo", "website", "website", "expo"]
+        let records = sources.enumerated().map { index, source in
+            record(source: source, email: "p\(index)@acme.co.il", phone: "+97254111\(String(format: "%04d", index))", qualifier: qualifier)
+        }
+        let store = try SQLiteLeadStore(path: path)
+        let outcomes = try await store.commit(records)
+        var owners: [String] = []
+        for outcome in outcomes { owners.append(try #require(try await store.lead(id: outcome.leadID)?.owner)) }
+        #expect(owners == ["dana", "moshe", "rina", "avi", "moshe", "noa", "dana", "rina"])
+        let reopened = try SQLiteLeadStore(path: path)
+        let next = try await reopened.commit([
+            record(source: "expo", email: "later@acme.co.il", phone: "+972541119999", qualifier: qualifier),
+            record(source: "website", email: "later2@acme.co.il", phone: "+972541119998", qualifier: qualifier),
+        ])
+        #expect(try await reopened.lead(id: next[0].leadID)?.owner == "moshe", "erp dealt 4 turns: the fifth is moshe's")
+        #expect(try await reopened.lead(id: next[1].leadID)?.owner == "avi", "crm dealt 4 turns: the fifth is avi's")
+    }
+
     @Test func aNewTouchUpgradesALeadButNeverDowngradesAnOpportunityAPersonMoved() async throws {
         let store = try SQLiteLeadStore(path: temporaryDatabasePath())
         let qualifier = try catalogQualifier()

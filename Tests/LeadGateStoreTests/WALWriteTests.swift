@@ -76,16 +76,3 @@ import Testing
 private final class WriterState: Sendable {
     let done = Mutex(false)
 }
-
-@Suite struct RawStatementTests {
-    @Test func aValueSQLiteRefusesFailsTheIntakeAndWritesNothing() async throws {
-        let store = try SQLiteLeadStore(path: temporaryDatabasePath())
-        // A length limit below the lead's body: binding the body must fail the insert, not bind NULL in its place.
-        _ = try await store.pool.writeWithoutTransaction { db in sqlite3_limit(db.sqliteConnection, SQLITE_LIMIT_LENGTH, 2000) }
-        let long = record(email: "long@example.com", fields: ["message": String(repeating: "שלום ", count: 500)])
-        let error = await #expect(throws: DatabaseError.self) { _ = try await store.commit([long]) }
-        #expect(error?.resultCode == .SQLITE_TOOBIG)
-        #expect(try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM leads") } == 0)
-        #expect(try await store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM touches") } == 0)
-    }
-}
