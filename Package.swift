@@ -107,6 +107,13 @@ let package = Package(
             path: "scripts/bench/reports",
             swiftSettings: swift6
         ),
+        // The intake without HTTP, counted in instructions under callgrind (scripts/bench/intake.sh).
+        .executableTarget(
+            name: "leadgate-bench-intake",
+            dependencies: ["LeadGateServer", "LeadGateSourceKit"],
+            path: "scripts/bench/intake",
+            swiftSettings: swift6
+        ),
         .testTarget(name: "LeadGateCoreTests", dependencies: ["LeadGateCore"], swiftSettings: swift6),
         .testTarget(name: "LeadGateSourceKitTests", dependencies: ["LeadGateSourceKit"], swiftSettings: swift6),
         .testTarget(name: "WebFormSourceTests", dependencies: ["WebFormSource", "LeadGateSourceKit"], swiftSettings: swift6),
