@@ -28,13 +28,13 @@ cc -shared -fPIC -O2 "$work/sigsuspend.c" -o "$work/sigsuspend.so"
 IFS=',' read -r -a variants <<<"${VARIANTS-,criteria}"
 small=1000 large=4000
 
-# count VARIANT N: total instructions of one run on a fresh store
+# count VARIANT N: total instructions of one run on a fresh store (a failed run stops the script with valgrind's log)
 count() {
   local name="${1:-none}.$2"
-  write_config "$work/$name.yaml" "$port" "$work/$name.sqlite" "$1"
+  write_config "$work/$name.yaml" "$port" "$work/$name.sqlite" "$1" || exit 1
   LD_PRELOAD="$work/sigsuspend.so" valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.$name" \
     "$work/intake" "$work/$name.yaml" "$2" 10 >/dev/null 2>"$work/valgrind.$name.log" \
-    || { echo "the run of ${1:-no product} with $2 leads failed:"; tail -20 "$work/valgrind.$name.log"; exit 1; }
+    || { echo "the run of ${1:-no product} with $2 leads failed:" >&2; tail -20 "$work/valgrind.$name.log" >&2; exit 1; }
   [ -z "${KEEP:-}" ] || { mkdir -p "$KEEP"; cp "$work/callgrind.$name" "$KEEP/"; }
   callgrind_annotate "$work/callgrind.$name" 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }'
 }
@@ -45,6 +45,6 @@ for variant in "${variants[@]}"; do
   b=$(count "$variant" $large)
   per=$(( (b - a) / (large - small) ))
   echo "${variant:-no product}: $per instructions per lead"
-  if [ -z "$first" ]; then first=$per; else awk -v a="$first" -v b="$per" -v v="$variant" \
+  if [ -z "$first" ]; then first=$per; else awk -v a="$first" -v b="$per" \
     'BEGIN { printf "  %.3f of the instructions per lead of the first (%+.1f %%)\n", b / a, (b / a - 1) * 100 }'; fi
 done
