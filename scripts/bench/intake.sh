@@ -24,7 +24,8 @@ cat > "$work/sigsuspend.c" <<'C'
 #include <sys/syscall.h>
 int sigsuspend(const sigset_t *mask) { sigset_t copy = *mask; return (int)syscall(SYS_rt_sigsuspend, &copy, 8); }
 C
-cc -shared -fPIC -O2 "$work/sigsuspend.c" -o "$work/sigsuspend.so"
+# clang: the Swift toolchain brings it, where a `cc` may not be installed.
+clang -shared -fPIC -O2 "$work/sigsuspend.c" -o "$work/sigsuspend.so"
 IFS=',' read -r -a variants <<<"${VARIANTS-,criteria}"
 small=1000 large=4000
 

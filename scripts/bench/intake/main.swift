@@ -34,7 +34,12 @@ while next < total {
         let request = InboundRequest(
             method: "POST", path: "/ingest/website", headers: [("Content-Type", "application/x-www-form-urlencoded")], body: body(index),
             receivedAt: Date())
-        drafts += try await source.adapter.receive(request)
+        // Each touch keeps its own body, as the server stores it (one `process` call takes one request's payload for
+        // drafts without their own, as the CSV importer's drafts are given theirs).
+        for var draft in try await source.adapter.receive(request) {
+            draft.rawPayload = draft.rawPayload ?? request.body
+            drafts.append(draft)
+        }
         last = request
     }
     if let last { _ = try await gateway.pipeline.process(drafts, from: source, request: last) }
