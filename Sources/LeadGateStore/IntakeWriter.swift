@@ -339,6 +339,12 @@ struct IntakeWriter {
             """).stepRaw({ $0.text(record.source); $0.text(record.contentHash); $0.int(SQLiteSchema.millis(since)) }, read: outcome) ?? nil
     }
 
+    /// The lead with the lowest id of an email, not rejected. An aggregate rather than `ORDER BY id LIMIT 1`, which opened
+    /// a sorter for every look-up, nearly all of them for an email no lead has (about 22,000 instructions each, 5 % of
+    /// an intake). SQLite takes a bare column beside a single `min()` from the row holding the minimum; no row gives
+    /// one row of NULLs.
+    static let personByEmail = "SELECT seq, min(id) FROM leads WHERE email_key = ? AND status != 'rejected'"
+
     /// The earliest lead with a phone, of leads without an email when the newcomer has one (a phone shared by
     /// people with emails, an office's or a made-up `050-0000000`, is no one's identity). Each is walked in its
     /// index's order and stops at its first lead that is not rejected: the rows of a phone's other leads are
@@ -354,8 +360,7 @@ struct IntakeWriter {
         // Most intakes are new people: the look-ups find the lead's row id first, and only a match reads the row.
         var seq: Int64?
         if let email = lead.contact.email?.lowercased() {
-            seq = try db.cachedStatement(sql: "SELECT seq FROM leads WHERE email_key = ? AND status != 'rejected' ORDER BY id LIMIT 1")
-                .stepRaw({ $0.text(email) }, read: { $0.int(0) })
+            seq = try db.cachedStatement(sql: Self.personByEmail).stepRaw({ $0.text(email) }, read: { $0.optionalInt(0) }) ?? nil
         }
         if seq == nil, let phone = lead.contact.phone {
             seq = try db.cachedStatement(sql: Self.personByPhone(hasEmail: lead.contact.email != nil))

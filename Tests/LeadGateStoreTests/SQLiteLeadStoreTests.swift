@@ -139,6 +139,32 @@ func record(
         #expect(try await store.queryPlan(IntakeWriter.personByPhone(hasEmail: false)) == "SEARCH leads USING INDEX leads_phone (phone=?)")
     }
 
+    @Test func anEmailTwoLeadsShareIsTheLeadWithTheLowestIdReadFromItsIndexWithoutASort() async throws {
+        let store = try SQLiteLeadStore(path: temporaryDatabasePath())
+        #expect(try await store.queryPlan(IntakeWriter.personByEmail) == "SEARCH leads USING INDEX leads_email (email_key=?)")
+        let stored = try await store.commit([record(email: "dana@acme.co.il", at: t0.addingTimeInterval(60))])[0]
+        // Identity by email never makes two leads of one email; a store edited by hand, or older, may hold them. The
+        // row written second has the lower id (an earlier arrival), so the row id's order and the id's disagree.
+        let earlier = LeadID.make(prefix: "ld_", at: t0)
+        try await store.pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO leads (id, status, email_key, source, source_type, search, body, created_at, updated_at)
+                SELECT ?, status, email_key, source, source_type, search, body, created_at, updated_at FROM leads WHERE id = ?
+                """, arguments: [earlier, stored.leadID])
+        }
+        let touch = try await store.commit([record(email: "Dana@Acme.co.il", at: t0.addingTimeInterval(120))])[0]
+        #expect(touch.kind == .touched)
+        #expect(touch.leadID == earlier)
+        // Rejected, the lead with the lower id is no one's identity: the other lead is.
+        try await store.pool.write { db in try db.execute(sql: "UPDATE leads SET status = 'rejected' WHERE id = ?", arguments: [earlier]) }
+        let next = try await store.commit([record(email: "dana@acme.co.il", at: t0.addingTimeInterval(180))])[0]
+        #expect(next.kind == .touched)
+        #expect(next.leadID == stored.leadID)
+        // An email no lead has finds no one.
+        let stranger = try await store.commit([record(email: "noa@acme.co.il", at: t0.addingTimeInterval(240))])[0]
+        #expect(stranger.kind == .created)
+    }
+
     @Test func rejectedSubmissionsNeverMergeIntoRealLeads() async throws {
         let store = try SQLiteLeadStore(path: temporaryDatabasePath())
         let real = try await store.commit([record(email: "a@x.com")])[0]
