@@ -2,8 +2,8 @@ import Foundation
 import GRDB
 import LeadGateCore
 
-/// The forecast's and the funnel's reads. They go through the covering indexes of `v3-reports`, so the
-/// leads' bodies are never read, and they decode no JSON.
+/// The forecast's and the funnel's reads. They go through covering indexes (`leads_funnel_source` of `v3-reports`,
+/// `leads_owner_reports` of `v8-owner-reports`), so the leads' bodies are never read, and they decode no JSON.
 extension SQLiteLeadStore {
     public func forecastLeads(fromDay: String, toDay: String) async throws -> [ReportLead] {
         guard let from = ReportSQL.utcStart(of: fromDay), let to = ReportSQL.utcStart(of: toDay) else {
@@ -72,12 +72,7 @@ extension SQLiteLeadStore {
             }
             // The opportunities of now, and the leads a later change of stage or status may have made one then.
             let leads = try Row.fetchCursor(
-                db.cachedStatement(sql: """
-                    SELECT \(ReportSQL.list) FROM leads WHERE stage IS NOT NULL AND created_at < ?
-                    UNION ALL
-                    SELECT \(ReportSQL.list) FROM leads WHERE stage IS NULL AND created_at < ? AND id IN (
-                        SELECT lead_id FROM lead_history WHERE at >= ? AND field IN ('stage', 'status'))
-                    """),
+                db.cachedStatement(sql: ReportSQL.asOf),
                 arguments: [millis, millis, millis]
             )
             var result: [(lead: ReportLead, changes: [LeadChange])] = []
@@ -93,10 +88,7 @@ extension SQLiteLeadStore {
         try await pool.read { db in
             var closed: [ClosedOpportunity] = []
             var positions: [String: Int] = [:]
-            let opportunities = try Row.fetchCursor(db.cachedStatement(sql: """
-                SELECT id, product, stage = 'won' FROM leads
-                WHERE stage IN ('won', 'lost') AND status = 'opportunity' AND is_test = 0 AND product IS NOT NULL
-                """))
+            let opportunities = try Row.fetchCursor(db.cachedStatement(sql: ReportSQL.closedOpportunities))
             while let row = try opportunities.next() {
                 positions[row[0]] = closed.count
                 closed.append(ClosedOpportunity(product: row[1], won: row[2]))
@@ -190,6 +182,11 @@ private struct ClosedOpportunity {
 
 /// The report reads' SQL (apart, so tests can check how SQLite plans it), and how their rows are mapped.
 enum ReportSQL {
+    /// The leads with a stage, read from the index that holds every column a report reads of them (`v8-owner-reports`).
+    /// Named, because the index serves the owner's list first: without statistics, SQLite would plan a report's
+    /// `status = ?` over `leads_status` and read each row, body and all.
+    static let opportunities = "leads INDEXED BY leads_owner_reports"
+
     /// A `ReportLead`'s columns, mapped by position by `lead(from:)`: hundreds of thousands of rows a report.
     static let list = """
         id, status, is_test, product, owner, source, campaign, criteria, created_at,
@@ -198,10 +195,25 @@ enum ReportSQL {
 
     /// Bound to the lowest and the first excluded `closed_at` of a closed opportunity that counts.
     static let forecast = """
-        SELECT \(list) FROM leads
+        SELECT \(list) FROM \(opportunities)
         WHERE stage IS NOT NULL AND status = 'opportunity' AND is_test = 0
           AND (stage IN ('won', 'lost') AND (closed_at IS NULL OR (closed_at >= ? AND closed_at < ?))
                OR stage NOT IN ('won', 'lost') AND (expected_close IS NULL OR expected_close BETWEEN ? AND ?))
+        """
+
+    /// The opportunities of now created before a cutoff, and the leads a later change of stage or status may have made
+    /// one then (bound to the cutoff three times).
+    static let asOf = """
+        SELECT \(list) FROM \(opportunities) WHERE stage IS NOT NULL AND created_at < ?
+        UNION ALL
+        SELECT \(list) FROM leads WHERE stage IS NULL AND created_at < ? AND id IN (
+            SELECT lead_id FROM lead_history WHERE at >= ? AND field IN ('stage', 'status'))
+        """
+
+    /// Each won or lost opportunity of a product, for the stages it went through.
+    static let closedOpportunities = """
+        SELECT id, product, stage = 'won' FROM \(opportunities)
+        WHERE stage IN ('won', 'lost') AND status = 'opportunity' AND is_test = 0 AND product IS NOT NULL
         """
 
     /// Leads and opportunities per group, test and status. Grouped by the filters too rather than filtered row
@@ -215,11 +227,11 @@ enum ReportSQL {
             """
     }
 
-    /// The won and lost opportunities one by one (over `leads_opportunities`), for their days to close and won amounts.
+    /// The won and lost opportunities one by one, for their days to close and won amounts.
     static func funnelOutcomes(_ grouping: FunnelGrouping, created: [String], includeTest: Bool) -> String {
         let conditions = ["stage IN ('won', 'lost')", "status = 'opportunity'"] + created + (includeTest ? [] : ["is_test = 0"])
         return """
-            SELECT \(column(of: grouping)), stage = 'won', currency, amount, closed_at - created_at FROM leads
+            SELECT \(column(of: grouping)), stage = 'won', currency, amount, closed_at - created_at FROM \(opportunities)
             WHERE \(conditions.joined(separator: " AND "))
             """
     }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import LeadGateCore
 import Testing
 @testable import LeadGateStore
@@ -282,16 +283,59 @@ private func move(
         #expect(try await store.forecastSnapshots(grouping: .owner) == [snapshot(.owner, nil, "ILS", 600), snapshot(.owner, "dana", "ILS", 4_000)])
     }
 
-    @Test("the report reads walk the v3 covering indexes, never the leads' rows")
+    @Test("the report reads walk covering indexes, never the leads' rows; the owner's list shares the reports' index")
     func queryPlans() async throws {
         let store = try SQLiteLeadStore(path: temporaryDatabasePath())
-        #expect(try await store.queryPlan(ReportSQL.forecast) == "SEARCH leads USING COVERING INDEX leads_opportunities (status=? AND is_test=? AND stage>?)")
+        let reports = "SCAN leads USING COVERING INDEX leads_owner_reports"
+        #expect(try await store.queryPlan(ReportSQL.forecast) == reports)
+        #expect(try await store.queryPlan(ReportSQL.closedOpportunities) == reports)
+        #expect(try await store.queryPlan(ReportSQL.asOf).hasPrefix("COMPOUND QUERY; LEFT-MOST SUBQUERY; \(reports); UNION ALL"))
         for created in [[], ["created_at >= ?", "created_at < ?"]] {
             #expect(try await store.queryPlan(ReportSQL.funnelTotals(.source, created: created)) == "SCAN leads USING COVERING INDEX leads_funnel_source")
-            for includeTest in [false, true] {
-                let plan = try await store.queryPlan(ReportSQL.funnelOutcomes(.owner, created: created, includeTest: includeTest))
-                #expect(plan.hasPrefix("SEARCH leads USING COVERING INDEX leads_opportunities (status=?"), "\(plan)")
+            for grouping in [FunnelGrouping.owner, .product, .campaign, .criteria, .source] {
+                for includeTest in [false, true] {
+                    let plan = try await store.queryPlan(ReportSQL.funnelOutcomes(grouping, created: created, includeTest: includeTest))
+                    #expect(plan == reports, "\(grouping), \(created), \(includeTest)")
+                }
             }
         }
+        // The owner's list walks the same index in its order (newest id first, no sort), from the cursor's id on.
+        func listPlan(_ query: LeadQuery) async throws -> String {
+            try await store.queryPlan(SQLiteLeadStore.listSQL(query, limit: 50).sql)
+        }
+        #expect(try await listPlan(LeadQuery(owner: "dana")) == "SEARCH leads USING INDEX leads_owner_reports (owner=?)")
+        #expect(try await listPlan(LeadQuery(owner: "dana", after: "ld_1")) == "SEARCH leads USING INDEX leads_owner_reports (owner=? AND id<?)")
+        #expect(try await listPlan(LeadQuery(product: "crm")) == "SEARCH leads USING INDEX leads_product (product=?)")
+    }
+
+    /// A store made before the owner's index took the reports' columns opens with one index in place of the two, and
+    /// both reads find what they found: an opportunity without an owner, and an owner's lead that is no opportunity.
+    @Test func aStoreWithTheOwnerAndOpportunityIndexesApartOpensWithOneIndexForBoth() async throws {
+        let path = temporaryDatabasePath()
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try SQLiteSchema.migrator.migrate(queue, upTo: "v7-phone-without-email")
+            try await queue.write { db in
+                let body = #"{"contact":{},"attribution":{"source":"website","source_type":"web_form"}}"#
+                try db.execute(sql: """
+                    INSERT INTO leads (id, status, source, source_type, search, body, product, owner, stage, amount, currency,
+                                       probability, created_at, updated_at)
+                    VALUES ('ld_1', 'opportunity', 'website', 'web_form', '', ?1, 'crm', NULL, 'proposal', 5000, 'ILS', 0.5, 0, 0),
+                           ('ld_2', 'lead', 'website', 'web_form', '', ?1, 'crm', 'dana', NULL, NULL, NULL, NULL, 0, 0),
+                           ('ld_3', 'opportunity', 'website', 'web_form', '', ?1, 'crm', 'dana', 'new', 15000, 'ILS', 0.1, 0, 0)
+                    """, arguments: [body])
+            }
+        }
+        let store = try SQLiteLeadStore(path: path)
+        let indexes = try await store.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'leads' AND name LIKE 'leads_o%'")
+        }
+        #expect(indexes == ["leads_owner_reports"])
+        #expect(try await store.leads(LeadQuery(owner: "dana")).leads.map(\.id) == ["ld_3", "ld_2"])
+        #expect(try await store.leads(LeadQuery(owner: "dana", after: "ld_3")).leads.map(\.id) == ["ld_2"])
+        let open = try await store.forecastLeads(fromDay: "1969-01-01", toDay: "2100-01-01")
+        #expect(open.map(\.id).sorted() == ["ld_1", "ld_3"])
+        #expect(open.first { $0.id == "ld_1" }?.owner == nil)
     }
 }
