@@ -625,11 +625,12 @@ enum SQLiteSchema {
                 CREATE INDEX leads_phone_bare ON leads(phone) WHERE phone IS NOT NULL AND email_key IS NULL;
                 """)
         }
-        // The owner's leads and what the reports read share one covering index: every opportunity and every lead with an
-        // owner, in the owner list's order (owner, then newest id). A separate `(owner, id)` index took each opportunity's
-        // owner a second time, at a second place in a second b-tree: one index write less for every opportunity an intake
-        // opens (measured by scripts/bench/pair.sh with SQL_B). Reports walk the whole index either way; they name it
-        // (`ReportSQL.opportunities`), as the owner's list does not need to.
+        // The owner's leads and what the reports read, in one covering index: every lead with an owner or a stage, in the
+        // owner list's order (owner, then id). Apart, the opportunities' index and `(owner, id)` were two index writes for
+        // every opportunity an intake opens, where this is one: about 10,000 instructions a qualified intake less
+        // (scripts/bench/intake.sh). The forecast and funnel walked nearly all of the opportunities' index anyway, and
+        // walk this one whole; SQLite, without statistics, would plan them over `leads_status` and read every row, so
+        // they name it (`ReportSQL.opportunities`). An opportunity without an owner sorts first, under NULL.
         migrator.registerMigration("v8-owner-reports") { db in
             try db.execute(sql: """
                 DROP INDEX leads_opportunities;

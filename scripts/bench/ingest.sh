@@ -5,6 +5,7 @@
 #   SEED=1000000 scripts/bench/ingest.sh   # first fill both stores to SEED leads, then measure (RSS after 1M leads)
 #   ROUNDS=5 scripts/bench/ingest.sh        # medians of 5 interleaved rounds (default 3)
 #   PIN=1 scripts/bench/ingest.sh           # the gateways and the ceiling on the last core, wrk on the others
+#   LEADGATE=path scripts/bench/ingest.sh   # another build of the gateway (an earlier commit's, for the same day's figures)
 # Placed apart (PIN=1), the gateway has one core to itself and wrk never takes from it: p99 stays near 20 ms, and the
 # rounds spread less (with criteria 80-89 % of the throughput in three runs on the 2-core machine; sharing, 81-98 %).
 set -euo pipefail
@@ -15,6 +16,7 @@ THREADS=${THREADS:-2}
 SEED=${SEED:-0}
 ROUNDS=${ROUNDS:-3}
 source scripts/bench/common.sh
+leadgate=${LEADGATE:-$bin/leadgate}
 place 0 "the gateways and the ceiling" wrk
 ceiling_port=$((port + 1))
 criteria_port=$((port + 2))
@@ -42,7 +44,7 @@ to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us/,"",v); print v/1000 }
 # follows the one without).
 serve() {
   sync
-  "${on_server_cpu[@]}" "$bin/leadgate" serve --config "$1" 2>>"$work/leadgate.log" &
+  "${on_server_cpu[@]}" "$leadgate" serve --config "$1" 2>>"$work/leadgate.log" &
   served_pid=$!
   wait_ready "http://127.0.0.1:$2/healthz"
 }

@@ -9,7 +9,7 @@
 #   scripts/bench/pair.sh OLD_LEADGATE NEW_LEADGATE    # two builds of the gateway, same config
 #   B=criteria scripts/bench/pair.sh                   # this build without vs with the 20-rule criteria
 #   ROUNDS=6 DURATION=15s scripts/bench/pair.sh A B    # more rounds (default 4 rounds of 10 s)
-#   A=criteria B=criteria SQL_B='DROP INDEX leads_owner' scripts/bench/pair.sh
+#   A=criteria B=criteria SQL_B='DROP INDEX leads_product' scripts/bench/pair.sh
 #                                                      # SQL run on a side's store once migrated, before its run
 set -euo pipefail
 cd "$(dirname "$0")/../.."
