@@ -235,18 +235,12 @@ import Testing
     /// A store written by a version that kept bodies in the outbox row (rendered at a failed first attempt) opens
     /// with those bodies kept apart, and its deliveries send them.
     @Test func bodiesKeptInTheOutboxRowsByAnEarlierVersionMoveApart() async throws {
-        let path = temporaryDatabasePath()
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        do {
-            let queue = try DatabaseQueue(path: path)
-            try SQLiteSchema.migrator.migrate(queue, upTo: "v5-channel-pauses")
-            try await queue.write { db in
-                try db.execute(sql: """
-                    INSERT INTO outbox (id, channel, event, lead_id, status, attempts, next_attempt_at, payload, created_at, updated_at)
-                    VALUES ('msg_kept', 'crm', 'lead', 'ld_1', 'failed', 1, 0, CAST('{"kept":"שלום"}' AS BLOB), 0, 0),
-                           ('msg_none', 'crm', 'lead', 'ld_2', 'pending', 0, 0, NULL, 0, 0)
-                    """)
-            }
+        let path = try await databaseMigrated(upTo: "v5-channel-pauses") { db in
+            try db.execute(sql: """
+                INSERT INTO outbox (id, channel, event, lead_id, status, attempts, next_attempt_at, payload, created_at, updated_at)
+                VALUES ('msg_kept', 'crm', 'lead', 'ld_1', 'failed', 1, 0, CAST('{"kept":"שלום"}' AS BLOB), 0, 0),
+                       ('msg_none', 'crm', 'lead', 'ld_2', 'pending', 0, 0, NULL, 0, 0)
+                """)
         }
         let store = try SQLiteLeadStore(path: path)
         let due = try await store.claimDeliveries(now: t0, leaseUntil: t0.addingTimeInterval(120), limit: 10)

@@ -311,21 +311,15 @@ private func move(
     /// A store made before the owner's index took the reports' columns opens with one index in place of the two, and
     /// both reads find what they found: an opportunity without an owner, and an owner's lead that is no opportunity.
     @Test func aStoreWithTheOwnerAndOpportunityIndexesApartOpensWithOneIndexForBoth() async throws {
-        let path = temporaryDatabasePath()
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        do {
-            let queue = try DatabaseQueue(path: path)
-            try SQLiteSchema.migrator.migrate(queue, upTo: "v7-phone-without-email")
-            try await queue.write { db in
-                let body = #"{"contact":{},"attribution":{"source":"website","source_type":"web_form"}}"#
-                try db.execute(sql: """
-                    INSERT INTO leads (id, status, source, source_type, search, body, product, owner, stage, amount, currency,
-                                       probability, created_at, updated_at)
-                    VALUES ('ld_1', 'opportunity', 'website', 'web_form', '', ?1, 'crm', NULL, 'proposal', 5000, 'ILS', 0.5, 0, 0),
-                           ('ld_2', 'lead', 'website', 'web_form', '', ?1, 'crm', 'dana', NULL, NULL, NULL, NULL, 0, 0),
-                           ('ld_3', 'opportunity', 'website', 'web_form', '', ?1, 'crm', 'dana', 'new', 15000, 'ILS', 0.1, 0, 0)
-                    """, arguments: [body])
-            }
+        let path = try await databaseMigrated(upTo: "v7-phone-without-email") { db in
+            let body = #"{"contact":{},"attribution":{"source":"website","source_type":"web_form"}}"#
+            try db.execute(sql: """
+                INSERT INTO leads (id, status, source, source_type, search, body, product, owner, stage, amount, currency,
+                                   probability, created_at, updated_at)
+                VALUES ('ld_1', 'opportunity', 'website', 'web_form', '', ?1, 'crm', NULL, 'proposal', 5000, 'ILS', 0.5, 0, 0),
+                       ('ld_2', 'lead', 'website', 'web_form', '', ?1, 'crm', 'dana', NULL, NULL, NULL, NULL, 0, 0),
+                       ('ld_3', 'opportunity', 'website', 'web_form', '', ?1, 'crm', 'dana', 'new', 15000, 'ILS', 0.1, 0, 0)
+                """, arguments: [body])
         }
         let store = try SQLiteLeadStore(path: path)
         let indexes = try await store.pool.read { db in

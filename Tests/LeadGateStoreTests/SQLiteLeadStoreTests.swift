@@ -10,6 +10,16 @@ func temporaryDatabasePath() -> String {
     return directory.appendingPathComponent("test.sqlite").path
 }
 
+/// The path of a store an earlier version left: migrated up to `migration` only, with `seed` written into it.
+func databaseMigrated(upTo migration: String, seed: @escaping @Sendable (Database) throws -> Void) async throws -> String {
+    let path = temporaryDatabasePath()
+    try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    let queue = try DatabaseQueue(path: path)
+    try SQLiteSchema.migrator.migrate(queue, upTo: migration)
+    try await queue.write(seed)
+    return path
+}
+
 let t0 = Date(timeIntervalSince1970: 1_764_324_000) // 2025-11-28T10:00:00Z
 
 func record(
