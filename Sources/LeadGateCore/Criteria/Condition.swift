@@ -35,11 +35,28 @@ public indirect enum ConditionValue: Sendable, Hashable {
 public struct Condition: Sendable {
     let node: Node
 
-    indirect enum Node: Sendable {
+    enum Node: Sendable {
         case test(Test)
         case all([Condition])
         case any([Condition])
-        case not(Condition)
+        indirect case not(Condition)
+
+        /// A method of the node rather than a switch in the condition: matching on `self` borrows
+        /// the payload, where matching on a stored property copies it (a retain and a release).
+        func evaluate(_ input: CriteriaInput, _ scratch: inout EvaluationScratch) -> Bool {
+            switch self {
+            case .test(let test):
+                return test.evaluate(input, &scratch)
+            case .all(let conditions):
+                for condition in conditions where !condition.evaluate(input, &scratch) { return false }
+                return true
+            case .any(let conditions):
+                for condition in conditions where condition.evaluate(input, &scratch) { return true }
+                return false
+            case .not(let condition):
+                return !condition.evaluate(input, &scratch)
+            }
+        }
     }
 
     private init(_ node: Node) {
@@ -91,18 +108,7 @@ public struct Condition: Sendable {
     /// Evaluates, recording what each field test saw as the scratch asks (only the tests that ran:
     /// `all` and `any` stop early).
     func evaluate(_ input: CriteriaInput, _ scratch: inout EvaluationScratch) -> Bool {
-        switch node {
-        case .test(let test):
-            return test.evaluate(input, &scratch)
-        case .all(let conditions):
-            for condition in conditions where !condition.evaluate(input, &scratch) { return false }
-            return true
-        case .any(let conditions):
-            for condition in conditions where condition.evaluate(input, &scratch) { return true }
-            return false
-        case .not(let condition):
-            return !condition.evaluate(input, &scratch)
-        }
+        node.evaluate(input, &scratch)
     }
 
     /// A stable text form of the condition as written, for hashing and display.

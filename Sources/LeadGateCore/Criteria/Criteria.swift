@@ -23,6 +23,36 @@ public final class Rule: Sendable {
         case oneField(CriteriaField)
         /// Tests over several fields (or none): the reason lists each field a test read.
         case fields
+
+        /// How `rule`, of this shape, went for `input`. A method of the shape rather than a switch in
+        /// the criteria: matching on `self` borrows the payload, where matching on a stored property
+        /// copies it (a retain and a release per rule and lead).
+        @inline(__always)
+        func reason(_ rule: Rule, _ input: CriteriaInput, _ scratch: inout EvaluationScratch) -> QualificationReason {
+            switch self {
+            case .test(let test):
+                // Most rules test one field: no trace to keep.
+                let (passed, seen) = test.outcome(input, &scratch)
+                return QualificationReason(
+                    rule: rule.name, passed: passed, points: passed ? rule.points : 0,
+                    value: seen.value.map(QualificationReason.shortened), note: seen.note
+                )
+            case .oneField(let field):
+                // A range, or a negation, of one field: whichever test ran saw the same value.
+                scratch.recording = .firstNote
+                scratch.firstNote = nil
+                let passed = rule.condition.evaluate(input, &scratch)
+                return QualificationReason(
+                    rule: rule.name, passed: passed, points: passed ? rule.points : 0,
+                    value: field.value(in: input, &scratch).shown.map(QualificationReason.shortened), note: scratch.firstNote
+                )
+            case .fields:
+                scratch.recording = .trace
+                scratch.trace.removeAll(keepingCapacity: true)
+                let passed = rule.condition.evaluate(input, &scratch)
+                return QualificationReason(rule: rule.name, passed: passed, points: passed ? rule.points : 0, trace: scratch.trace)
+            }
+        }
     }
 
     /// A rule; throws when it has no name or is both `require` and `reject`.
@@ -57,6 +87,8 @@ public struct Criteria: Sendable {
     public let version: Int
     public let threshold: Int
     public let rules: [Rule]
+    /// `rules`, which own them, as unmanaged references for evaluation.
+    private let lent: [Unmanaged<Rule>]
     /// `product@version`, as recorded on every lead these criteria decide.
     public let id: String
     /// FNV-1a 64 of the rules and threshold as written, in hex: changes whenever they do, whatever
@@ -79,6 +111,7 @@ public struct Criteria: Sendable {
         self.version = version
         self.threshold = threshold
         self.rules = rules
+        self.lent = rules.map(Unmanaged.passUnretained)
         self.id = "\(product)@\(version)"
         self.rulesHash = Self.fnv1a64("threshold=\(threshold);" + rules.map(\.canonical).joined(separator: ";"))
     }
@@ -94,13 +127,14 @@ public struct Criteria: Sendable {
         var scratch = EvaluationScratch()
         var reasons: [QualificationReason] = []
         reasons.reserveCapacity(rules.count)
-        // Each rule lent in place, not retained and released for every lead as a copy out of the array would be.
-        rules.withUnsafeBufferPointer { rules in
-            for index in rules.indices {
-                let reason = Self.reason(rules[index], input, &scratch)
+        for rule in lent {
+            // `rules` keeps every rule alive, so each is used as a guaranteed reference: no retain or
+            // release of the rule, nor of its shape's payload read through it, for every rule and lead.
+            rule._withUnsafeGuaranteedRef { rule in
+                let reason = rule.shape.reason(rule, input, &scratch)
                 score += reason.points
-                if rules[index].require, !reason.passed { requirementsHold = false }
-                if rules[index].reject, reason.passed, rejectedBy == nil { rejectedBy = rules[index].name }
+                if rule.require, !reason.passed { requirementsHold = false }
+                if rule.reject, reason.passed, rejectedBy == nil { rejectedBy = rule.name }
                 reasons.append(reason)
             }
         }
@@ -114,33 +148,6 @@ public struct Criteria: Sendable {
             decision = .lead
         }
         return Qualification(criteria: id, score: score, decision: decision, rejectedBy: rejectedBy, reasons: reasons)
-    }
-
-    @inline(__always)
-    private static func reason(_ rule: Rule, _ input: CriteriaInput, _ scratch: inout EvaluationScratch) -> QualificationReason {
-        switch rule.shape {
-        case .test(let test):
-            // Most rules test one field: no trace to keep.
-            let (passed, seen) = test.outcome(input, &scratch)
-            return QualificationReason(
-                rule: rule.name, passed: passed, points: passed ? rule.points : 0,
-                value: seen.value.map(QualificationReason.shortened), note: seen.note
-            )
-        case .oneField(let field):
-            // A range, or a negation, of one field: whichever test ran saw the same value.
-            scratch.recording = .firstNote
-            scratch.firstNote = nil
-            let passed = rule.condition.evaluate(input, &scratch)
-            return QualificationReason(
-                rule: rule.name, passed: passed, points: passed ? rule.points : 0,
-                value: field.value(in: input, &scratch).shown.map(QualificationReason.shortened), note: scratch.firstNote
-            )
-        case .fields:
-            scratch.recording = .trace
-            scratch.trace.removeAll(keepingCapacity: true)
-            let passed = rule.condition.evaluate(input, &scratch)
-            return QualificationReason(rule: rule.name, passed: passed, points: passed ? rule.points : 0, trace: scratch.trace)
-        }
     }
 
     static func fnv1a64(_ text: String) -> String {

@@ -191,8 +191,8 @@ public struct CriteriaInput: Sendable {
 
     /// The part after the last `@` of the email, lower-cased.
     fileprivate var emailDomain: String? {
-        guard var email = contact.email else { return nil }
-        let domain = email.withUTF8 { bytes in
+        guard let email = contact.email else { return nil }
+        let domain = email.lendingUTF8 { bytes in
             bytes.lastIndex(of: UInt8(ascii: "@")).map { String(decoding: bytes[($0 + 1)...], as: UTF8.self) }
         }
         guard let domain, !domain.isEmpty else { return nil }

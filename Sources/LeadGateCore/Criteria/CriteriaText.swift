@@ -21,6 +21,18 @@ enum CriteriaText {
     static func form(_ bytes: UnsafeBufferPointer<UInt8>) -> Form {
         var form = Form()
         var index = 0
+        // Eight ASCII bytes at a time, as long as they are ASCII: most of a lead's text is. Adding
+        // 0x3F to a byte under 0x80 sets its top bit from 0x41 ('A') up, adding 0x25 from 0x5B (past
+        // 'Z'), and neither carries into the next byte: a capital sets the first and not the second.
+        if let base = bytes.baseAddress {
+            let ascii: UInt64 = 0x8080_8080_8080_8080
+            while index + 8 <= bytes.count {
+                let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                if word & ascii != 0 { break }
+                if (word &+ 0x3F3F_3F3F_3F3F_3F3F) & ~(word &+ 0x2525_2525_2525_2525) & ascii != 0 { form.hasASCIICapitals = true }
+                index += 8
+            }
+        }
         while index < bytes.count {
             let byte = bytes[index]
             if byte < 0x80 {
@@ -51,8 +63,7 @@ enum CriteriaText {
     }
 
     static func form(_ text: String) -> Form {
-        var text = text
-        return text.withUTF8(form)
+        text.lendingUTF8(form)
     }
 
     /// `text` in NFC.
@@ -100,8 +111,7 @@ enum CriteriaText {
         of folded: PackedTexts, _ text: String, caseSensitive: Bool,
         _ test: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>, _ lowering: Bool) -> Bool
     ) -> Bool {
-        var text = text
-        let plain = text.withUTF8 { bytes -> Bool? in
+        let plain = text.lendingUTF8 { bytes -> Bool? in
             let form = form(bytes)
             guard form.isPlain else { return nil }
             let lowering = !caseSensitive && form.hasASCIICapitals
@@ -172,5 +182,17 @@ struct PackedTexts: Sendable {
             }
             return false
         }
+    }
+}
+
+extension String {
+    /// Calls `body` with the string's UTF-8, lent in place. `withUTF8` is `mutating` (it may have to
+    /// make the string contiguous), so calling it on a value that is not a `var` copies the string
+    /// first, a retain and a release; a native string, as every lead's is, lends its bytes without one.
+    @inline(__always)
+    func lendingUTF8<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if let result = utf8.withContiguousStorageIfAvailable(body) { return result }
+        var text = self
+        return text.withUTF8(body)
     }
 }

@@ -8,10 +8,9 @@
 public enum LeadNumber {
     /// The number written in `text`, or nil when it is not plainly a number.
     public static func parse(_ text: String) -> Double? {
-        var text = text
         // Works on the UTF-8 bytes: criteria parse the same few fields for every lead, and
         // Character-level trimming and matching cost more than the whole rest of a comparison.
-        return text.withUTF8(parse(bytes:))
+        text.lendingUTF8(parse(bytes:))
     }
 
     private static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Double? {

@@ -58,8 +58,7 @@ final class TextPattern: @unchecked Sendable {
 
     /// True when the pattern matches somewhere in `text`, composed first.
     func matches(_ text: String) -> Bool {
-        var text = text
-        let answer = text.withUTF8 { bytes -> Bool? in
+        let answer = text.lendingUTF8 { bytes -> Bool? in
             let form = CriteriaText.form(bytes)
             return form.isPlain ? literal?.found(in: bytes, form: form) ?? found(in: bytes) : nil
         }
