@@ -5,12 +5,12 @@ import Testing
 /// scalars one by one, for every length around the word size and every position of the byte that matters.
 @Suite("Criteria text form")
 struct CriteriaTextTests {
-    /// The form by the scalars: plain when every scalar is inert and caseless but for the ASCII
-    /// capitals; capitals only counted for plain text (the scan stops at the first scalar that is not).
+    /// The form by the scalars, with the scan's own tests of each: plain when every scalar is an ASCII capital or
+    /// inert and caseless; capitals only counted for plain text (the scan stops at the first scalar that is not).
     static func expectedForm(_ text: String) -> (isPlain: Bool, hasASCIICapitals: Bool) {
         let capital: ClosedRange<UInt32> = 0x41...0x5A
         let isPlain = text.unicodeScalars.allSatisfy { scalar in
-            capital.contains(scalar.value) || (UnicodeText.isInert(scalar) && String(scalar).lowercased() == String(scalar))
+            capital.contains(scalar.value) || (UnicodeText.isInert(scalar) && !CriteriaText.hasCase(scalar.value))
         }
         return (isPlain, text.unicodeScalars.contains { capital.contains($0.value) })
     }

@@ -95,7 +95,7 @@ enum CriteriaText {
 
     /// False when lower-casing cannot change `scalar`: not an ASCII capital, and, beyond ASCII, a
     /// script or symbol without case (Hebrew, Arabic, punctuation, currency signs, CJK).
-    private static func hasCase(_ scalar: UInt32) -> Bool {
+    static func hasCase(_ scalar: UInt32) -> Bool {
         switch scalar {
         case 0x41...0x5A: true
         case 0...0x7F, 0x0590...0x06FF, 0x2010...0x206F, 0x20A0...0x20CF, 0x3000...0x9FFF: false
@@ -182,17 +182,5 @@ struct PackedTexts: Sendable {
             }
             return false
         }
-    }
-}
-
-extension String {
-    /// Calls `body` with the string's UTF-8, lent in place. `withUTF8` is `mutating` (it may have to
-    /// make the string contiguous), so calling it on a value that is not a `var` copies the string
-    /// first, a retain and a release; a native string, as every lead's is, lends its bytes without one.
-    @inline(__always)
-    func lendingUTF8<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        if let result = utf8.withContiguousStorageIfAvailable(body) { return result }
-        var text = self
-        return text.withUTF8(body)
     }
 }

@@ -164,8 +164,7 @@ public struct JSONWriter {
     /// other controls below 0x20 as `\u00xx`; DEL, `/` and everything beyond ASCII as they are.
     private mutating func writeString(_ text: String) {
         bytes.append(UInt8(ascii: "\""))
-        var text = text
-        text.withUTF8 { utf8 in
+        text.lendingUTF8 { utf8 in
             // Runs that need no escape (nearly all of a lead) are copied whole.
             var runStart = 0
             var index = 0

@@ -48,9 +48,8 @@ public enum UnicodeText {
 
     /// Lower-cased NFC, for case-insensitive matching and search keys. ASCII is lower-cased on its bytes.
     public static func foldedCase(_ text: String) -> String {
-        var text = text
         // nil when anything is beyond ASCII, else whether any byte is a capital.
-        let capitals: Bool? = text.withUTF8 { bytes in
+        let capitals: Bool? = text.lendingUTF8 { bytes in
             var capitals = false
             for byte in bytes {
                 if byte >= 0x80 { return nil }
@@ -92,5 +91,17 @@ public enum UnicodeText {
             guard folded == b | 0x20, folded >= 0x61, folded <= 0x7A else { return false }
         }
         return true
+    }
+}
+
+extension String {
+    /// Calls `body` with the string's UTF-8, lent in place. `withUTF8` is `mutating` (it may have to
+    /// make the string contiguous), so calling it on a value that is not a `var` copies the string
+    /// first, a retain and a release; a native string, as every lead's is, lends its bytes without one.
+    @inline(__always)
+    func lendingUTF8<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if let result = utf8.withContiguousStorageIfAvailable(body) { return result }
+        var text = self
+        return text.withUTF8(body)
     }
 }

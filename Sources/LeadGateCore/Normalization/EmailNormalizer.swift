@@ -19,8 +19,7 @@ public enum EmailNormalizer {
     /// What it accepts, `normalizeInFull` accepts too, as the same text (`EmailNormalizerTests` checks it on
     /// generated addresses); it exists because this runs on every intake.
     static func plainAddress(_ raw: String) -> String? {
-        var raw = raw
-        return raw.withUTF8 { bytes -> String? in
+        raw.lendingUTF8 { bytes -> String? in
             var start = 0
             var end = bytes.count
             while start < end, bytes[start] == 0x20 { start += 1 }
