@@ -264,8 +264,7 @@ enum StoredQualification {
         }
 
         mutating func text(_ text: String) {
-            var text = text
-            text.withUTF8 { utf8 in
+            text.lendingUTF8 { utf8 in
                 number(UInt64(utf8.count))
                 guard let base = utf8.baseAddress else { return }
                 UnsafeMutableRawPointer(buffer.baseAddress! + offset).copyMemory(from: base, byteCount: utf8.count)

@@ -77,15 +77,15 @@ public struct CatalogQualifier: LeadQualifier {
             return LeadDecision(status: lead.contact.isReachable ? .lead : .rejected, rejectReason: lead.contact.isReachable ? nil : "no_contact")
         }
         let qualification = product.criteria.evaluate(input)
-        var decision = LeadDecision(status: qualification.decision, product: product.name, qualification: qualification)
-        if let rejectedBy = qualification.rejectedBy {
-            decision.rejectReason = rejectedBy == Qualification.unreachable ? "no_contact" : rejectedBy
-        }
-        if qualification.decision == .opportunity {
-            decision.opportunity = product.opening(for: input, at: receivedAt, timeZone: timeZone)
-            decision.assignment = product.assignment?.assignment(for: input)
-        }
-        return decision
+        // Built once from its parts: filled in afterwards, the decision's optionals were copied and destroyed again.
+        let opens = qualification.decision == .opportunity
+        return LeadDecision(
+            status: qualification.decision,
+            rejectReason: qualification.rejectedBy.map { $0 == Qualification.unreachable ? "no_contact" : $0 },
+            product: product.name, qualification: qualification,
+            opportunity: opens ? product.opening(for: input, at: receivedAt, timeZone: timeZone) : nil,
+            assignment: opens ? product.assignment?.assignment(for: input) : nil
+        )
     }
 }
 

@@ -98,8 +98,10 @@ extension String {
     /// Calls `body` with the string's UTF-8, lent in place. `withUTF8` is `mutating` (it may have to
     /// make the string contiguous), so calling it on a value that is not a `var` copies the string
     /// first, a retain and a release; a native string, as every lead's is, lends its bytes without one.
-    @inline(__always)
-    func lendingUTF8<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+    /// Inlinable: the store calls it too, and a generic call across modules looks up its result type's
+    /// metadata at run time on every call.
+    @inlinable @inline(__always)
+    package func lendingUTF8<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         if let result = utf8.withContiguousStorageIfAvailable(body) { return result }
         var text = self
         return text.withUTF8(body)
