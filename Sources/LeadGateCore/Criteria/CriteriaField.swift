@@ -182,16 +182,11 @@ public struct CriteriaInput: Sendable {
 
     /// The input for a lead fresh from the normalize stage.
     public init(_ lead: NormalizedLead, receivedAt: Date, timeZone: TimeZone, freeEmailDomains: FreeEmailDomains) {
-        // Assigned here, not passed on to the init from parts: that way the optimizer copied the whole input once
-        // more and destroyed the first one, for every qualified intake.
-        contact = lead.contact
-        attribution = lead.attribution
-        fields = lead.fields
-        phoneLineType = lead.phoneLineType
-        phoneRegion = lead.phoneRegion
-        self.receivedAt = receivedAt
-        self.timeZone = timeZone
-        self.freeEmailDomains = freeEmailDomains
+        self.init(
+            contact: lead.contact, attribution: lead.attribution, fields: lead.fields,
+            phoneLineType: lead.phoneLineType, phoneRegion: lead.phoneRegion,
+            receivedAt: receivedAt, timeZone: timeZone, freeEmailDomains: freeEmailDomains
+        )
     }
 
     /// The part after the last `@` of the email, lower-cased.
