@@ -78,8 +78,7 @@ public struct IntakePipeline: Sendable {
         var hasher = SHA256()
         // Each text straight from its UTF-8 storage (no array per field), each followed by a 0 byte.
         func update(_ text: String) {
-            var text = text
-            text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+            text.lendingUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
             withUnsafeBytes(of: UInt8(0)) { hasher.update(bufferPointer: $0) }
         }
         for field in fields.sorted(by: { ($0.key, $0.value) < ($1.key, $1.value) }) {
