@@ -11,8 +11,7 @@ import LeadGateCore
 public enum MIMEEncodedWord {
     /// `text` with every encoded word decoded.
     public static func decode(_ text: String) -> DecodedText {
-        var text = text
-        return text.withUTF8 { decode(utf8: $0) }
+        text.lendingUTF8 { decode(utf8: $0) }
     }
 
     private struct Word {

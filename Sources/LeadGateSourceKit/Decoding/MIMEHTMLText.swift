@@ -1,4 +1,5 @@
 import Foundation
+import LeadGateCore
 
 /// Plain text from the HTML body of a mail, for reading `label: value` fields out of it.
 ///
@@ -10,8 +11,7 @@ import Foundation
 public enum HTMLText {
     /// The text of `html`.
     public static func plainText(fromHTML html: String) -> String {
-        var html = html
-        return html.withUTF8 { input in
+        html.lendingUTF8 { input in
             var renderer = HTMLTextRenderer(input: input)
             renderer.run()
             return renderer.result()
