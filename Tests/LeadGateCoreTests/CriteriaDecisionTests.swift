@@ -222,4 +222,29 @@ struct CriteriaDecisionTests {
         #expect(base.rules[1].canonical == #"rule("reachable",0,true,false,any({phone,present:b"true"},{email,present:b"true"}))"#)
         #expect(base.rulesHash == "b6b2dfd0a0e99631")
     }
+
+    @Test("a reason keeps whether it passed and its note apart from each other, and 20 of them fit in 1 KiB")
+    func reasonOutcome() throws {
+        let reasons = [
+            QualificationReason(rule: "a", passed: true, points: 5, value: "1"),
+            QualificationReason(rule: "b", passed: false, points: 0, value: "x"),
+            QualificationReason(rule: "c", passed: true, points: 5, value: "x", note: "f: not a number"),
+            QualificationReason(rule: "d", passed: false, points: 0, note: "not a number"),
+        ]
+        #expect(reasons.map(\.passed) == [true, false, true, false])
+        #expect(reasons.map(\.note) == [nil, nil, "f: not a number", "not a number"])
+        #expect(reasons[2] != QualificationReason(rule: "c", passed: false, points: 5, value: "x", note: "f: not a number"))
+        #expect(reasons[3] != QualificationReason(rule: "d", passed: false, points: 0))
+        #expect(Set(reasons + reasons).count == 4)
+        let json = try JSONEncoder().encode(reasons)
+        #expect(try JSONDecoder().decode([QualificationReason].self, from: json) == reasons)
+        let keys = try #require(JSONSerialization.jsonObject(with: json) as? [[String: Any]]).map { Set($0.keys) }
+        #expect(keys == [
+            ["rule", "passed", "points", "value"], ["rule", "passed", "points", "value"],
+            ["rule", "passed", "points", "value", "note"], ["rule", "passed", "points", "note"],
+        ])
+        // The array's header is 32 bytes. glibc takes a request of up to 1,000 bytes from its small bins (a chunk under
+        // 1 KiB); a larger one first consolidates every small chunk freed since the last.
+        #expect(32 + 20 * MemoryLayout<QualificationReason>.stride <= 1000)
+    }
 }
