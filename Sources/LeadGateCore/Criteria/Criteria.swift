@@ -203,31 +203,36 @@ public struct QualificationReason: Sendable, Hashable, Codable {
     public let value: String?
     /// What the rule added to the score: its points when it passed, else 0.
     public let points: Int
-    private let outcome: Outcome
+    /// Inlinable, with what it reads: the store reads both for every reason of every lead it writes.
+    @usableFromInline let outcome: Outcome
 
-    private enum Outcome: Sendable, Hashable {
+    @usableFromInline
+    enum Outcome: Sendable, Hashable {
         case passed, failed
         case noted(Noted)
     }
 
-    private final class Noted: Sendable, Hashable {
-        let passed: Bool
-        let note: String
+    @usableFromInline
+    final class Noted: Sendable, Hashable {
+        @usableFromInline let passed: Bool
+        @usableFromInline let note: String
 
         init(passed: Bool, note: String) {
             self.passed = passed
             self.note = note
         }
 
+        @usableFromInline
         static func == (lhs: Noted, rhs: Noted) -> Bool { lhs.passed == rhs.passed && lhs.note == rhs.note }
 
+        @usableFromInline
         func hash(into hasher: inout Hasher) {
             hasher.combine(passed)
             hasher.combine(note)
         }
     }
 
-    public var passed: Bool {
+    @inlinable public var passed: Bool {
         switch outcome {
         case .passed: true
         case .failed: false
@@ -236,7 +241,7 @@ public struct QualificationReason: Sendable, Hashable, Codable {
     }
 
     /// Why a value could not be used, e.g. `not a number`.
-    public var note: String? {
+    @inlinable public var note: String? {
         if case .noted(let noted) = outcome { noted.note } else { nil }
     }
 
