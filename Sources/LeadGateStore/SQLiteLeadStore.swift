@@ -99,10 +99,12 @@ public final class SQLiteLeadStore: LeadStore {
                     try commit()
                     return outcomes
                 }
-                // NORMAL for this transaction only: every other write of the connection stays FULL.
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                // NORMAL for this transaction only: every other write of the connection stays FULL. Both statements
+                // cached: parsed anew for every batch, they made glibc's malloc consolidate its small chunks each time
+                // (SQLite's parser takes more than 1 KiB).
+                try db.cachedStatement(sql: "PRAGMA synchronous = NORMAL").execute()
                 let committed = Result { try commit() }
-                try db.execute(sql: "PRAGMA synchronous = FULL")
+                try db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute()
                 try committed.get()
                 return outcomes
             }
