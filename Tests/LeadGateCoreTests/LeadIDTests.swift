@@ -77,6 +77,9 @@ struct SeededGenerator: RandomNumberGenerator {
         ("already lower 123", "already lower 123"),
         ("ZIP-90210 @[]`{}", "zip-90210 @[]`{}"),
         ("שלום Dana", "שלום dana"),
+        ("מנכ\"ל ACME בע״מ", "מנכ\"ל acme בע״מ"),
+        ("\u{5E9}\u{5C1}\u{5B8}LOM", "\u{5E9}\u{5C1}\u{5B8}lom"),
+        ("\u{627}\u{653} Ali", "\u{622} ali"),
         ("ИВАН Петров", "иван петров"),
         ("Straße", "straße"),
         ("", ""),
@@ -89,7 +92,10 @@ struct SeededGenerator: RandomNumberGenerator {
     /// A-Z, non-ASCII letters with case, combining marks) agree with NFC then `lowercased()`.
     @Test func foldedCaseAgreesWithFoundation() {
         var generator = SeededGenerator(seed: 0x5eed_f01d)
-        let alphabet: [String] = ["@", "A", "M", "Z", "[", "`", "a", "z", "{", "0", " ", "-", "א", "Ж", "ß", "İ", "e\u{301}", "É"]
+        let alphabet: [String] = [
+            "@", "A", "M", "Z", "[", "`", "a", "z", "{", "0", " ", "-", "א", "ת", "\u{5B8}", "״", "ب", "\u{653}", "ا", "₪", "Ж", "ж",
+            "ß", "İ", "e\u{301}", "É", "中",
+        ]
         var asciiWithCapitals = 0
         for _ in 0..<5_000 {
             let length = Int.random(in: 0...12, using: &generator)
