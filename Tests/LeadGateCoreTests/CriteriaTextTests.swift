@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import LeadGateCore
 
@@ -45,5 +46,22 @@ struct CriteriaTextTests {
             #expect(!CriteriaText.form(String(repeating: "Q", count: length) + "é").isPlain)
             #expect(CriteriaText.form(String(repeating: "Q", count: length) + "דנה").isPlain)
         }
+    }
+
+    /// The scan's own tests of each scalar, held to Foundation and the standard library: a scalar that counts as plain
+    /// (inert, no case) is left as it is by NFC and by lower-casing, alone or after an ASCII letter. The search key and
+    /// the criteria fold such text on its bytes, so a scalar wrongly called plain would go unfolded.
+    @Test("every scalar of the Basic Multilingual Plane that counts as plain is its own NFC and its own lower case")
+    func plainScalarsAreTheirOwnFolding() {
+        var plain = 0
+        for value in UInt32(0x80)...0xFFFF {
+            guard let scalar = Unicode.Scalar(value), UnicodeText.isInert(scalar), !CriteriaText.hasCase(value) else { continue }
+            plain += 1
+            let text = "a" + String(scalar)
+            #expect(text.lowercased() == text, "U+\(String(value, radix: 16, uppercase: true))")
+            #expect(text.precomposedStringWithCanonicalMapping == text, "U+\(String(value, radix: 16, uppercase: true))")
+        }
+        // Hebrew and Arabic letters, punctuation, ₪ and € and the CJK ideographs: the ranges the scan lets through.
+        #expect(plain > 20_000)
     }
 }
