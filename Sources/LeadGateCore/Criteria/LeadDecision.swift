@@ -62,7 +62,10 @@ public protocol LeadQualifier: Sendable {
 }
 
 /// Qualification by a product catalog, in the server's time zone.
-public struct CatalogQualifier: LeadQualifier {
+///
+/// A class, as `Product` is: every intake record carries the qualifier, and each copy of a struct retained the
+/// catalog's shared parts one by one.
+public final class CatalogQualifier: LeadQualifier {
     public let catalog: ProductCatalog
     public let timeZone: TimeZone
 

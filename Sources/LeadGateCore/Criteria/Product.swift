@@ -116,7 +116,10 @@ public struct StageTable: Sendable, Hashable {
 }
 
 /// A line of business: which leads it takes, how it qualifies them, what a deal is worth, who gets it.
-public struct Product: Sendable {
+///
+/// A class: every intake routes to one, and a struct of shared parts handed out by `route` took a dozen atomic retains
+/// and as many releases of the config's own objects, which both cores contend for under load.
+public final class Product: Sendable {
     public let name: String
     /// Which leads belong to this product; nil for a product reached only as the catalog's default.
     public let match: Condition?
