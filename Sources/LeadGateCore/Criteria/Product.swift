@@ -117,8 +117,8 @@ public struct StageTable: Sendable, Hashable {
 
 /// A line of business: which leads it takes, how it qualifies them, what a deal is worth, who gets it.
 ///
-/// A class: every intake routes to one, and a struct of shared parts handed out by `route` took a dozen atomic retains
-/// and as many releases of the config's own objects, which both cores contend for under load.
+/// A class: every intake routes to one. As a struct of the config's shared parts, each product `route` handed out took
+/// about a dozen atomic retains and as many releases of objects that every request's thread shares (`intake.sh`).
 public final class Product: Sendable {
     public let name: String
     /// Which leads belong to this product; nil for a product reached only as the catalog's default.
