@@ -32,6 +32,13 @@ struct CriteriaFieldCase: Sendable, CustomTestStringConvertible {
 struct CriteriaEvaluationTests {
     typealias Row = CriteriaFieldCase
 
+    /// Twelve fields of a sender's own, and `budget` among them when given.
+    static func manyFields(budget: String?) -> [String: String] {
+        var fields = Dictionary(uniqueKeysWithValues: (1...12).map { ("q\($0)", "answer \($0)") })
+        fields["budget"] = budget
+        return fields
+    }
+
     static let presence: [Row] = [
         Row("email", .present, .bare("true"), true),
         Row("fields.nothing", .present, .bare("true"), false),
@@ -161,6 +168,10 @@ struct CriteriaEvaluationTests {
         Row("fields.budget", .lt, .bare("10000"), change: { $0.fields["budget"] = "lots" }, false, note: "not a number"),
         Row("fields.guess", .gt, .bare("10"), false, note: "not a number"),
         Row("fields.budget", .gt, .bare("5000"), change: { $0.fields["budget"] = nil }, false),
+        // A form with many fields of its own: looked up by hash rather than scanned, found or not alike.
+        Row("fields.budget", .gte, .bare("10000"), change: { $0.fields = CriteriaEvaluationTests.manyFields(budget: "20000") }, true),
+        Row("fields.budget", .gte, .bare("10000"), change: { $0.fields = CriteriaEvaluationTests.manyFields(budget: "500") }, false),
+        Row("fields.budget", .present, .bare("true"), change: { $0.fields = CriteriaEvaluationTests.manyFields(budget: nil) }, false),
         Row("fields.employees", .lt, .bare("100"), true),
         Row("hour", .gte, .bare("9"), true),
         Row("hour", .lt, .bare("12"), false),

@@ -82,7 +82,7 @@ public final class Rule: Sendable {
 }
 
 /// A product's named, versioned rules and the score an opportunity must reach.
-public struct Criteria: Sendable {
+public final class Criteria: Sendable {
     public let product: String
     public let version: Int
     public let threshold: Int

@@ -255,9 +255,17 @@ struct EvaluationScratch {
     /// The sender's field `key`; a range, or rules in a row over one field, look it up once.
     mutating func field(_ key: String, of input: CriteriaInput) -> String? {
         if let lastField, lastField.key == key { return lastField.value }
-        let value = input.fields[key]
+        let value = Self.value(of: key, in: input.fields)
         lastField = (key, value)
         return value
+    }
+
+    /// `fields[key]`. A form's own fields are a handful: comparing each key costs less than hashing `key`
+    /// (SipHash, a few hundred instructions) for the look-up.
+    private static func value(of key: String, in fields: [String: String]) -> String? {
+        guard fields.count <= 8 else { return fields[key] }
+        for (name, value) in fields where name == key { return value }
+        return nil
     }
 
     mutating func emailDomain(_ input: CriteriaInput) -> String? {
