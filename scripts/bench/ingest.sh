@@ -3,7 +3,7 @@
 #   scripts/bench/ingest.sh            # 20 s each at 64 connections
 #   DURATION=60s CONNECTIONS=64 scripts/bench/ingest.sh
 #   SEED=1000000 scripts/bench/ingest.sh   # first fill both stores to SEED leads, then measure (RSS after 1M leads)
-#   ROUNDS=5 scripts/bench/ingest.sh        # medians of 5 interleaved rounds (default 3)
+#   ROUNDS=6 scripts/bench/ingest.sh        # medians of 6 interleaved rounds (default 4: two pairs, see below)
 #   PIN=1 scripts/bench/ingest.sh           # the gateways and the ceiling on the last core, wrk on the others
 #   LEADGATE=path scripts/bench/ingest.sh   # another build of the gateway (an earlier commit's, for the same day's figures)
 # Placed apart (PIN=1), the gateway has one core to itself and wrk never takes from it: p99 stays near 20 ms, and the
@@ -14,7 +14,7 @@ DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 SEED=${SEED:-0}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-4}
 source scripts/bench/common.sh
 leadgate=${LEADGATE:-$bin/leadgate}
 place 0 "the gateways and the ceiling" wrk
@@ -109,5 +109,12 @@ printf '%-28s %12s %10s %10s %8s\n' "leadgate + 20-rule criteria" "$q_rps" "$q_p
 ratio_median() { awk -v a="$1" -v b="$2" '{ print 100 * $a / $b }' "$work/rounds" | median; }
 printf 'ratio leadgate/ceiling: %.1f%% (per round: %s)\n' "$(ratio_median 5 1)" "$(awk '{ printf "%.1f%% ", 100 * $5 / $1 }' "$work/rounds")"
 printf 'criteria on vs off: %.1f%% of the throughput (per round: %s)\n' "$(ratio_median 9 5)" "$(awk '{ printf "%.1f%% ", 100 * $9 / $5 }' "$work/rounds")"
+# Counterbalanced: each round with the next (one with criteria second, one with it first), as the geometric mean of
+# their two ratios, so that an advantage of either place, or a drift across the pair, counts once each way; then the
+# median over the pairs. Single rounds swung both ways by ten points and more in a run (README).
+if [ "$ROUNDS" -ge 2 ]; then
+  pairs=$(awk '{ r[NR] = $9 / $5 } END { for (i = 1; i + 1 <= NR; i += 2) print 100 * sqrt(r[i] * r[i + 1]) }' "$work/rounds")
+  printf 'criteria on vs off, counterbalanced: %.1f%% (per pair of rounds: %s)\n' "$(median <<<"$pairs")" "$(awk '{ printf "%.1f%% ", $1 }' <<<"$pairs")"
+fi
 echo "leadgate peak RSS: $((rss_kb / 1024)) MiB; leads in store: $stored; opportunities with criteria: $opportunities"
 echo "placement: $placement"
