@@ -82,6 +82,9 @@ public final class Rule: Sendable {
 }
 
 /// A product's named, versioned rules and the score an opportunity must reach.
+///
+/// A class, as `Product` is: evaluating read a product's criteria out of it as a copy of the struct, its rules, names
+/// and hash retained and released for every lead (`intake.sh`).
 public final class Criteria: Sendable {
     public let product: String
     public let version: Int
