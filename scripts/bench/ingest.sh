@@ -111,7 +111,8 @@ printf 'ratio leadgate/ceiling: %.1f%% (per round: %s)\n' "$(ratio_median 5 1)" 
 printf 'criteria on vs off: %.1f%% of the throughput (per round: %s)\n' "$(ratio_median 9 5)" "$(awk '{ printf "%.1f%% ", 100 * $9 / $5 }' "$work/rounds")"
 # Counterbalanced: each round with the next (one with criteria second, one with it first), as the geometric mean of
 # their two ratios, so that an advantage of either place, or a drift across the pair, counts once each way; then the
-# median over the pairs. Single rounds swung both ways by ten points and more in a run (README).
+# median over the pairs (an odd last round has no pair and is left out of it). Single rounds swung both ways by ten
+# points and more in a run (README).
 if [ "$ROUNDS" -ge 2 ]; then
   pairs=$(awk '{ r[NR] = $9 / $5 } END { for (i = 1; i + 1 <= NR; i += 2) print 100 * sqrt(r[i] * r[i + 1]) }' "$work/rounds")
   printf 'criteria on vs off, counterbalanced: %.1f%% (per pair of rounds: %s)\n' "$(median <<<"$pairs")" "$(awk '{ printf "%.1f%% ", $1 }' <<<"$pairs")"
