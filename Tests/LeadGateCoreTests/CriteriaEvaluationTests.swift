@@ -199,8 +199,8 @@ struct CriteriaEvaluationTests {
     private func check(_ row: Row) throws {
         let condition = try CriteriaFixture.test(row.field, row.op, row.value, caseSensitive: row.caseSensitive)
         let input = CriteriaFixture.input(row.change)
-        var scratch = EvaluationScratch()
-        #expect(condition.evaluate(input, &scratch) == row.expected)
+        var scratch = input.scratch()
+        #expect(condition.evaluate(input.lead, &scratch) == row.expected)
         #expect(condition.holds(for: input) == row.expected)
         #expect(scratch.trace.count == 1)
         #expect(scratch.trace.first?.note == row.note)
@@ -237,11 +237,12 @@ struct CriteriaEvaluationTests {
         let x = try CriteriaFixture.test("fields.x", .present, .bare("true"))
         let phone = try CriteriaFixture.test("phone", .present, .bare("true"))
         let email = try CriteriaFixture.test("email", .present, .bare("true"))
-        var scratch = EvaluationScratch()
-        #expect(Condition.any([x, phone, email]).evaluate(CriteriaFixture.input(), &scratch))
+        let input = CriteriaFixture.input()
+        var scratch = input.scratch()
+        #expect(Condition.any([x, phone, email]).evaluate(input.lead, &scratch))
         #expect(scratch.trace.map(\.field) == [.custom("x"), .phone])
-        scratch = EvaluationScratch()
-        #expect(!Condition.all([email, x, phone]).evaluate(CriteriaFixture.input(), &scratch))
+        scratch = input.scratch()
+        #expect(!Condition.all([email, x, phone]).evaluate(input.lead, &scratch))
         #expect(scratch.trace.map(\.field) == [.email, .custom("x")])
     }
 

@@ -173,4 +173,62 @@ struct CriteriaModelTests {
             (error as? CriteriaError)?.problems.map(\.index) == [1, 2, 3, 4, 5]
         }
     }
+
+    /// Two products whose match, rules, amount and owner rules all read the budget, the email's domain and the hour.
+    static func budgetCatalog() throws -> ProductCatalog {
+        let big = try CriteriaFixture.test("fields.budget", .gte, .bare("10000"))
+        let criteria = try Criteria(product: "enterprise", version: 1, threshold: 30, rules: [
+            Rule(name: "budget", when: CriteriaFixture.test("fields.budget", .gte, .bare("50000")), points: 20),
+            Rule(name: "small", when: .all([
+                CriteriaFixture.test("fields.budget", .gte, .bare("10000")), CriteriaFixture.test("fields.budget", .lt, .bare("20000")),
+            ]), points: -10),
+            Rule(name: "business", when: CriteriaFixture.test("email_free", .equals, .bare("false")), points: 20),
+            Rule(name: "office-hours", when: CriteriaFixture.test("hour", .lt, .bare("17")), points: 5),
+            Rule(name: "both", when: .any([CriteriaFixture.test("email_domain", .equals, .bare("acme.co.il")), big]), points: 1),
+        ])
+        let enterprise = try Product(
+            name: "enterprise", match: big, deal: Deal(amount: 1000, amountField: "fields.budget", currency: "ILS", cycleDays: 30),
+            criteria: criteria,
+            assignment: .rules([
+                AssignmentPolicy.OwnerRule(when: CriteriaFixture.test("fields.budget", .gte, .bare("100000")), owner: "vp"),
+                AssignmentPolicy.OwnerRule(when: CriteriaFixture.test("email_domain", .equals, .bare("acme.co.il")), owner: "acme-rep"),
+            ], fallback: "desk")
+        )
+        return try ProductCatalog(products: [enterprise, Self.product("general")], defaultProduct: "general")
+    }
+
+    /// One qualify lends the lead to every step with one scratch (its cached domain, hour and numbers); the separate
+    /// public steps each start afresh. Product, decision and owner as worked out by hand from `budgetCatalog`.
+    @Test("qualifying routes, scores, prices and assigns a lead as the separate steps do", arguments: [
+        ("₪250,000", "dana@acme.co.il", 10, "enterprise", LeadStatus.opportunity, "vp"),
+        ("70000", "dana@acme.co.il", 10, "enterprise", .opportunity, "acme-rep"),
+        ("70,000 ₪", "ceo@globex.com", 10, "enterprise", .opportunity, "desk"),
+        ("60000", "dana@gmail.com", 18, "enterprise", .lead, nil),
+        ("15,000", "ceo@globex.com", 9, "enterprise", .lead, nil),
+        ("12000", nil, 20, "enterprise", .lead, nil),
+        ("lots", "dana@acme.co.il", 12, "general", .opportunity, nil),
+        (nil, "dana@acme.co.il", 12, "general", .opportunity, nil),
+    ] as [(String?, String?, Int, String, LeadStatus, String?)])
+    func qualifyAgreesWithTheSteps(budget: String?, email: String?, hour: Int, product name: String, status: LeadStatus, owner: String?) throws {
+        let catalog = try Self.budgetCatalog()
+        let received = CriteriaFixture.received.addingTimeInterval(Double(hour - 12) * 3600)
+        let input = CriteriaFixture.input {
+            $0.fields["budget"] = budget
+            $0.contact.email = email
+            $0.receivedAt = received
+        }
+        let decision = CatalogQualifier(catalog: catalog, timeZone: CriteriaFixture.jerusalem).qualify(input.lead, receivedAt: received)
+        let product = try #require(catalog.route(input))
+        let qualification = product.criteria.evaluate(input)
+        #expect(decision.product == product.name)
+        #expect(decision.qualification == qualification)
+        #expect(decision.status == qualification.decision)
+        let opens = qualification.decision == .opportunity
+        #expect(decision.opportunity == (opens ? product.opening(for: input, at: received, timeZone: CriteriaFixture.jerusalem) : nil))
+        #expect(decision.assignment == (opens ? product.assignment?.assignment(for: input) : nil))
+        #expect(decision.product == name)
+        #expect(decision.status == status)
+        #expect(decision.assignment?.owner(counter: 0) == owner)
+        if name == "enterprise", opens { #expect(decision.opportunity?.amount == LeadNumber.parse(budget ?? "")) }
+    }
 }

@@ -141,8 +141,13 @@ public struct AssignmentPolicy: Sendable {
     /// What can be decided about the owner of a lead before its commit: the owner itself under `rules`, or the
     /// cycle of turns the product's counter picks from.
     public func assignment(for input: CriteriaInput) -> Assignment {
+        var scratch = input.scratch()
+        return assignment(for: input.lead, &scratch)
+    }
+
+    func assignment(for lead: NormalizedLead, _ scratch: inout EvaluationScratch) -> Assignment {
         if !turns.isEmpty { return .turns(turns) }
-        for rule in rules where !unavailable.contains(rule.owner) && rule.condition.holds(for: input) {
+        for rule in rules where !unavailable.contains(rule.owner) && rule.condition.holds(for: lead, &scratch) {
             return .owner(rule.owner)
         }
         return .owner(fallback.flatMap { unavailable.contains($0) ? nil : $0 })

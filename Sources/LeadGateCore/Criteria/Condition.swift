@@ -43,18 +43,18 @@ public struct Condition: Sendable {
 
         /// A method of the node rather than a switch in the condition: matching on `self` borrows
         /// the payload, where matching on a stored property copies it (a retain and a release).
-        func evaluate(_ input: CriteriaInput, _ scratch: inout EvaluationScratch) -> Bool {
+        func evaluate(_ lead: NormalizedLead, _ scratch: inout EvaluationScratch) -> Bool {
             switch self {
             case .test(let test):
-                return test.evaluate(input, &scratch)
+                return test.evaluate(lead, &scratch)
             case .all(let conditions):
-                for condition in conditions where !condition.evaluate(input, &scratch) { return false }
+                for condition in conditions where !condition.evaluate(lead, &scratch) { return false }
                 return true
             case .any(let conditions):
-                for condition in conditions where condition.evaluate(input, &scratch) { return true }
+                for condition in conditions where condition.evaluate(lead, &scratch) { return true }
                 return false
             case .not(let condition):
-                return !condition.evaluate(input, &scratch)
+                return !condition.evaluate(lead, &scratch)
             }
         }
     }
@@ -89,8 +89,14 @@ public struct Condition: Sendable {
 
     /// True when the condition holds for `input`.
     public func holds(for input: CriteriaInput) -> Bool {
-        var scratch = EvaluationScratch(recording: .nothing)
-        return evaluate(input, &scratch)
+        var scratch = input.scratch()
+        return holds(for: input.lead, &scratch)
+    }
+
+    /// True when the condition holds for `lead`; records nothing.
+    func holds(for lead: NormalizedLead, _ scratch: inout EvaluationScratch) -> Bool {
+        scratch.recording = .nothing
+        return evaluate(lead, &scratch)
     }
 
     /// The fields the condition's tests read, each once, in the order they first appear.
@@ -107,8 +113,8 @@ public struct Condition: Sendable {
 
     /// Evaluates, recording what each field test saw as the scratch asks (only the tests that ran:
     /// `all` and `any` stop early).
-    func evaluate(_ input: CriteriaInput, _ scratch: inout EvaluationScratch) -> Bool {
-        node.evaluate(input, &scratch)
+    func evaluate(_ lead: NormalizedLead, _ scratch: inout EvaluationScratch) -> Bool {
+        node.evaluate(lead, &scratch)
     }
 
     /// A stable text form of the condition as written, for hashing and display.
@@ -232,16 +238,16 @@ final class Test: Sendable {
         }
     }
 
-    func evaluate(_ input: CriteriaInput, _ scratch: inout EvaluationScratch) -> Bool {
-        let value = field.value(in: input, &scratch)
+    func evaluate(_ lead: NormalizedLead, _ scratch: inout EvaluationScratch) -> Bool {
+        let value = field.value(in: lead, &scratch)
         let (passed, note) = matcher.matches(value, of: field, caseSensitive: caseSensitive, &scratch)
         scratch.record(field, value, note)
         return passed
     }
 
     /// Whether the test passes, and what it saw.
-    func outcome(_ input: CriteriaInput, _ scratch: inout EvaluationScratch) -> (Bool, Observation) {
-        let value = field.value(in: input, &scratch)
+    func outcome(_ lead: NormalizedLead, _ scratch: inout EvaluationScratch) -> (Bool, Observation) {
+        let value = field.value(in: lead, &scratch)
         let (passed, note) = matcher.matches(value, of: field, caseSensitive: caseSensitive, &scratch)
         return (passed, Observation(field: field, value: value.shown, note: note))
     }

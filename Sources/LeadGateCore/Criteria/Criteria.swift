@@ -24,15 +24,15 @@ public final class Rule: Sendable {
         /// Tests over several fields (or none): the reason lists each field a test read.
         case fields
 
-        /// How `rule`, of this shape, went for `input`. A method of the shape rather than a switch in
+        /// How `rule`, of this shape, went for `lead`. A method of the shape rather than a switch in
         /// the criteria: matching on `self` borrows the payload, where matching on a stored property
         /// copies it (a retain and a release per rule and lead).
         @inline(__always)
-        func reason(_ rule: Rule, _ input: CriteriaInput, _ scratch: inout EvaluationScratch) -> QualificationReason {
+        func reason(_ rule: Rule, _ lead: NormalizedLead, _ scratch: inout EvaluationScratch) -> QualificationReason {
             switch self {
             case .test(let test):
                 // Most rules test one field: no trace to keep.
-                let (passed, seen) = test.outcome(input, &scratch)
+                let (passed, seen) = test.outcome(lead, &scratch)
                 return QualificationReason(
                     rule: rule.name, passed: passed, points: passed ? rule.points : 0,
                     value: seen.value.map(QualificationReason.shortened), note: seen.note
@@ -41,15 +41,15 @@ public final class Rule: Sendable {
                 // A range, or a negation, of one field: whichever test ran saw the same value.
                 scratch.recording = .firstNote
                 scratch.firstNote = nil
-                let passed = rule.condition.evaluate(input, &scratch)
+                let passed = rule.condition.evaluate(lead, &scratch)
                 return QualificationReason(
                     rule: rule.name, passed: passed, points: passed ? rule.points : 0,
-                    value: field.value(in: input, &scratch).shown.map(QualificationReason.shortened), note: scratch.firstNote
+                    value: field.value(in: lead, &scratch).shown.map(QualificationReason.shortened), note: scratch.firstNote
                 )
             case .fields:
                 scratch.recording = .trace
                 scratch.trace.removeAll(keepingCapacity: true)
-                let passed = rule.condition.evaluate(input, &scratch)
+                let passed = rule.condition.evaluate(lead, &scratch)
                 return QualificationReason(rule: rule.name, passed: passed, points: passed ? rule.points : 0, trace: scratch.trace)
             }
         }
@@ -124,24 +124,29 @@ public final class Criteria: Sendable {
     /// `rejected` when a `reject` rule holds or the lead has neither email nor phone; `opportunity`
     /// when every `require` rule holds and the score reaches the threshold; `lead` otherwise.
     public func evaluate(_ input: CriteriaInput) -> Qualification {
+        var scratch = input.scratch()
+        return evaluate(input.lead, &scratch)
+    }
+
+    /// `evaluate(_:)` of a lead lent with the scratch of its evaluations.
+    func evaluate(_ lead: NormalizedLead, _ scratch: inout EvaluationScratch) -> Qualification {
         var score = 0
         var requirementsHold = true
         var rejectedBy: String?
-        var scratch = EvaluationScratch()
         var reasons: [QualificationReason] = []
         reasons.reserveCapacity(rules.count)
         for rule in lent {
             // `rules` keeps every rule alive, so each is used as a guaranteed reference: no retain or
             // release of the rule, nor of its shape's payload read through it, for every rule and lead.
             rule._withUnsafeGuaranteedRef { rule in
-                let reason = rule.shape.reason(rule, input, &scratch)
+                let reason = rule.shape.reason(rule, lead, &scratch)
                 score += reason.points
                 if rule.require, !reason.passed { requirementsHold = false }
                 if rule.reject, reason.passed, rejectedBy == nil { rejectedBy = rule.name }
                 reasons.append(reason)
             }
         }
-        if rejectedBy == nil, !input.contact.isReachable { rejectedBy = Qualification.unreachable }
+        if rejectedBy == nil, !lead.contact.isReachable { rejectedBy = Qualification.unreachable }
         let decision: LeadStatus
         if rejectedBy != nil {
             decision = .rejected

@@ -3,7 +3,7 @@ import Foundation
 /// A value the criteria can test: a canonical contact field, a sender's own field (`fields.<key>`),
 /// or one derived from the lead and its arrival.
 ///
-/// `hour` and `weekday` are the received time in the time zone the input carries (the server's).
+/// `hour` and `weekday` are the received time in the time zone of the evaluation's context (the server's).
 /// `weekday` is a lower-case English day name (`sunday` ... `saturday`); numbers are not accepted for it,
 /// because 0, 1 and 7 mean different days in different conventions and a silent misreading is worse
 /// than an error. `fields.<key>` looks the key up exactly as the sender (or the field map) named it.
@@ -91,33 +91,33 @@ public enum CriteriaField: Sendable, Hashable {
         case choice([String])
     }
 
-    /// The value as the input holds it; empty text counts as missing.
-    func value(in input: CriteriaInput, _ scratch: inout EvaluationScratch) -> FieldValue {
+    /// The value as the lead holds it; empty text counts as missing.
+    func value(in lead: NormalizedLead, _ scratch: inout EvaluationScratch) -> FieldValue {
         switch self {
-        case .fullName: .text(input.contact.fullName)
-        case .firstName: .text(input.contact.firstName)
-        case .lastName: .text(input.contact.lastName)
-        case .email: .text(input.contact.email)
-        case .phone: .text(input.contact.phone)
-        case .company: .text(input.contact.company)
-        case .jobTitle: .text(input.contact.jobTitle)
-        case .country: .text(input.contact.country)
-        case .city: .text(input.contact.city)
-        case .custom(let key): .text(scratch.field(key, of: input))
-        case .emailDomain: .text(scratch.emailDomain(input))
-        case .emailFree: scratch.emailDomain(input).map { .bool(input.freeEmailDomains.contains(domain: $0)) } ?? .missing
-        case .phoneCountry: .text(input.phoneRegion)
-        case .phoneType: .text(input.phoneLineType?.rawValue)
-        case .source: .text(input.attribution.source)
-        case .sourceType: .text(input.attribution.sourceType)
-        case .campaign: .text(input.attribution.campaign)
-        case .utmSource: .text(input.attribution.utmSource)
-        case .utmMedium: .text(input.attribution.utmMedium)
-        case .utmCampaign: .text(input.attribution.utmCampaign)
-        case .utmTerm: .text(input.attribution.utmTerm)
-        case .utmContent: .text(input.attribution.utmContent)
-        case .hour: .number(scratch.localTime(input).hour)
-        case .weekday: .text(Weekday.names[scratch.localTime(input).weekday])
+        case .fullName: .text(lead.contact.fullName)
+        case .firstName: .text(lead.contact.firstName)
+        case .lastName: .text(lead.contact.lastName)
+        case .email: .text(lead.contact.email)
+        case .phone: .text(lead.contact.phone)
+        case .company: .text(lead.contact.company)
+        case .jobTitle: .text(lead.contact.jobTitle)
+        case .country: .text(lead.contact.country)
+        case .city: .text(lead.contact.city)
+        case .custom(let key): .text(scratch.field(key, of: lead))
+        case .emailDomain: .text(scratch.emailDomain(lead))
+        case .emailFree: scratch.emailDomain(lead).map { .bool(scratch.context.freeEmailDomains.contains(domain: $0)) } ?? .missing
+        case .phoneCountry: .text(lead.phoneRegion)
+        case .phoneType: .text(lead.phoneLineType?.rawValue)
+        case .source: .text(lead.attribution.source)
+        case .sourceType: .text(lead.attribution.sourceType)
+        case .campaign: .text(lead.attribution.campaign)
+        case .utmSource: .text(lead.attribution.utmSource)
+        case .utmMedium: .text(lead.attribution.utmMedium)
+        case .utmCampaign: .text(lead.attribution.utmCampaign)
+        case .utmTerm: .text(lead.attribution.utmTerm)
+        case .utmContent: .text(lead.attribution.utmContent)
+        case .hour: .number(scratch.localTime().hour)
+        case .weekday: .text(Weekday.names[scratch.localTime().weekday])
         }
     }
 }
@@ -151,52 +151,17 @@ enum Weekday {
     static let names = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
 }
 
-/// What the criteria look at: a normalized lead, when it arrived, and the settings derived fields need.
-public struct CriteriaInput: Sendable {
-    public var contact: Contact
-    public var attribution: Attribution
-    public var fields: [String: String]
-    public var phoneLineType: PhoneLineType?
-    /// ISO alpha-2 region of the phone number's calling code (`phone_country`).
-    public var phoneRegion: String?
+/// What the criteria read besides the lead: when it arrived, and the settings derived fields need.
+public struct CriteriaContext: Sendable {
     public var receivedAt: Date
     /// The zone `hour` and `weekday` are told in: the server's.
     public var timeZone: TimeZone
     public var freeEmailDomains: FreeEmailDomains
 
-    /// An input from parts, e.g. a stored lead replayed by a backtest.
-    public init(
-        contact: Contact, attribution: Attribution, fields: [String: String] = [:],
-        phoneLineType: PhoneLineType? = nil, phoneRegion: String? = nil,
-        receivedAt: Date, timeZone: TimeZone, freeEmailDomains: FreeEmailDomains
-    ) {
-        self.contact = contact
-        self.attribution = attribution
-        self.fields = fields
-        self.phoneLineType = phoneLineType
-        self.phoneRegion = phoneRegion
+    public init(receivedAt: Date, timeZone: TimeZone, freeEmailDomains: FreeEmailDomains) {
         self.receivedAt = receivedAt
         self.timeZone = timeZone
         self.freeEmailDomains = freeEmailDomains
-    }
-
-    /// The input for a lead fresh from the normalize stage.
-    public init(_ lead: NormalizedLead, receivedAt: Date, timeZone: TimeZone, freeEmailDomains: FreeEmailDomains) {
-        self.init(
-            contact: lead.contact, attribution: lead.attribution, fields: lead.fields,
-            phoneLineType: lead.phoneLineType, phoneRegion: lead.phoneRegion,
-            receivedAt: receivedAt, timeZone: timeZone, freeEmailDomains: freeEmailDomains
-        )
-    }
-
-    /// The part after the last `@` of the email, lower-cased.
-    fileprivate var emailDomain: String? {
-        guard let email = contact.email else { return nil }
-        let domain = email.lendingUTF8 { bytes in
-            bytes.lastIndex(of: UInt8(ascii: "@")).map { String(decoding: bytes[($0 + 1)...], as: UTF8.self) }
-        }
-        guard let domain, !domain.isEmpty else { return nil }
-        return CriteriaText.folded(domain, caseSensitive: false)
     }
 
     /// Hour (0–23) and weekday (0 = Sunday) of `receivedAt` in `timeZone`.
@@ -210,8 +175,94 @@ public struct CriteriaInput: Sendable {
     }
 }
 
-/// The working state of one evaluation: what the field tests saw, as much of it as the caller
-/// keeps, and the derived values several rules share, computed at most once.
+/// What the criteria look at: a normalized lead and its context, as a test or a backtest holds them.
+///
+/// The intake does not build one: it lends the engine its own lead and a context (`CatalogQualifier`), where an input
+/// would copy the lead's every string in and release them again, about a hundred atomic reference counts a lead.
+public struct CriteriaInput: Sendable {
+    public var lead: NormalizedLead
+    public var context: CriteriaContext
+
+    /// An input from parts, e.g. a lead made up by a test.
+    public init(
+        contact: Contact, attribution: Attribution, fields: [String: String] = [:],
+        phoneLineType: PhoneLineType? = nil, phoneRegion: String? = nil,
+        receivedAt: Date, timeZone: TimeZone, freeEmailDomains: FreeEmailDomains
+    ) {
+        self.init(
+            NormalizedLead(contact: contact, attribution: attribution, fields: fields, phoneLineType: phoneLineType, phoneRegion: phoneRegion),
+            receivedAt: receivedAt, timeZone: timeZone, freeEmailDomains: freeEmailDomains
+        )
+    }
+
+    /// The input for a normalized lead, e.g. a stored lead replayed by a backtest.
+    public init(_ lead: NormalizedLead, receivedAt: Date, timeZone: TimeZone, freeEmailDomains: FreeEmailDomains) {
+        self.lead = lead
+        self.context = CriteriaContext(receivedAt: receivedAt, timeZone: timeZone, freeEmailDomains: freeEmailDomains)
+    }
+
+    public var contact: Contact {
+        get { lead.contact }
+        set { lead.contact = newValue }
+    }
+
+    public var attribution: Attribution {
+        get { lead.attribution }
+        set { lead.attribution = newValue }
+    }
+
+    public var fields: [String: String] {
+        get { lead.fields }
+        set { lead.fields = newValue }
+    }
+
+    public var phoneLineType: PhoneLineType? {
+        get { lead.phoneLineType }
+        set { lead.phoneLineType = newValue }
+    }
+
+    /// ISO alpha-2 region of the phone number's calling code (`phone_country`).
+    public var phoneRegion: String? {
+        get { lead.phoneRegion }
+        set { lead.phoneRegion = newValue }
+    }
+
+    public var receivedAt: Date {
+        get { context.receivedAt }
+        set { context.receivedAt = newValue }
+    }
+
+    public var timeZone: TimeZone {
+        get { context.timeZone }
+        set { context.timeZone = newValue }
+    }
+
+    public var freeEmailDomains: FreeEmailDomains {
+        get { context.freeEmailDomains }
+        set { context.freeEmailDomains = newValue }
+    }
+
+    /// A scratch for one evaluation of this input.
+    func scratch(recording: EvaluationScratch.Recording = .trace) -> EvaluationScratch {
+        EvaluationScratch(context, recording: recording)
+    }
+}
+
+extension Contact {
+    /// The part after the last `@` of the email, lower-cased.
+    fileprivate var emailDomain: String? {
+        guard let email else { return nil }
+        let domain = email.lendingUTF8 { bytes in
+            bytes.lastIndex(of: UInt8(ascii: "@")).map { String(decoding: bytes[($0 + 1)...], as: UTF8.self) }
+        }
+        guard let domain, !domain.isEmpty else { return nil }
+        return CriteriaText.folded(domain, caseSensitive: false)
+    }
+}
+
+/// The working state of the evaluations of one lead: its context, what the field tests saw, as much of it as the
+/// caller keeps, and the derived values several rules share, computed at most once. The qualify stage routes,
+/// evaluates, prices and assigns a lead with one.
 struct EvaluationScratch {
     /// How much of what the tests saw is kept.
     enum Recording {
@@ -223,6 +274,7 @@ struct EvaluationScratch {
         case trace
     }
 
+    let context: CriteriaContext
     var recording: Recording
     var trace: [Observation] = []
     var firstNote: String?
@@ -231,7 +283,8 @@ struct EvaluationScratch {
     private var lastNumber: (field: CriteriaField, value: Double?)?
     private var lastField: (key: String, value: String?)?
 
-    init(recording: Recording = .trace) {
+    init(_ context: CriteriaContext, recording: Recording = .trace) {
+        self.context = context
         self.recording = recording
     }
 
@@ -253,9 +306,9 @@ struct EvaluationScratch {
     }
 
     /// The sender's field `key`; a range, or rules in a row over one field, look it up once.
-    mutating func field(_ key: String, of input: CriteriaInput) -> String? {
+    mutating func field(_ key: String, of lead: NormalizedLead) -> String? {
         if let lastField, lastField.key == key { return lastField.value }
-        let value = Self.value(of: key, in: input.fields)
+        let value = Self.value(of: key, in: lead.fields)
         lastField = (key, value)
         return value
     }
@@ -268,16 +321,16 @@ struct EvaluationScratch {
         return nil
     }
 
-    mutating func emailDomain(_ input: CriteriaInput) -> String? {
+    mutating func emailDomain(_ lead: NormalizedLead) -> String? {
         if let cachedEmailDomain { return cachedEmailDomain }
-        let domain = input.emailDomain
+        let domain = lead.contact.emailDomain
         cachedEmailDomain = .some(domain)
         return domain
     }
 
-    mutating func localTime(_ input: CriteriaInput) -> (hour: Int, weekday: Int) {
+    mutating func localTime() -> (hour: Int, weekday: Int) {
         if let cachedLocalTime { return cachedLocalTime }
-        let time = input.localTime
+        let time = context.localTime
         cachedLocalTime = time
         return time
     }

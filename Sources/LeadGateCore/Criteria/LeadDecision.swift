@@ -75,19 +75,22 @@ public final class CatalogQualifier: LeadQualifier {
     }
 
     public func qualify(_ lead: NormalizedLead, receivedAt: Date) -> LeadDecision {
-        let input = catalog.input(for: lead, receivedAt: receivedAt, timeZone: timeZone)
-        guard let product = catalog.route(input) else {
+        // The lead is lent to every step, with one scratch: an input would copy its strings in (`CriteriaInput`).
+        var scratch = EvaluationScratch(
+            CriteriaContext(receivedAt: receivedAt, timeZone: timeZone, freeEmailDomains: catalog.freeEmailDomains)
+        )
+        guard let product = catalog.route(lead, &scratch) else {
             return LeadDecision(status: lead.contact.isReachable ? .lead : .rejected, rejectReason: lead.contact.isReachable ? nil : "no_contact")
         }
-        let qualification = product.criteria.evaluate(input)
+        let qualification = product.criteria.evaluate(lead, &scratch)
         // Built once from its parts: filled in afterwards, the decision's optionals were copied and destroyed again.
         let opens = qualification.decision == .opportunity
         return LeadDecision(
             status: qualification.decision,
             rejectReason: qualification.rejectedBy.map { $0 == Qualification.unreachable ? "no_contact" : $0 },
             product: product.name, qualification: qualification,
-            opportunity: opens ? product.opening(for: input, at: receivedAt, timeZone: timeZone) : nil,
-            assignment: opens ? product.assignment?.assignment(for: input) : nil
+            opportunity: opens ? product.opening(for: lead, &scratch) : nil,
+            assignment: opens ? product.assignment?.assignment(for: lead, &scratch) : nil
         )
     }
 }
@@ -95,11 +98,21 @@ public final class CatalogQualifier: LeadQualifier {
 extension Product {
     /// A new opportunity of this product: the first stage, the deal's amount and currency, closing `cycle_days` after `date`.
     public func opening(for input: CriteriaInput, at date: Date, timeZone: TimeZone) -> Opportunity {
+        var context = input.context
+        context.receivedAt = date
+        context.timeZone = timeZone
+        var scratch = EvaluationScratch(context)
+        return opening(for: input.lead, &scratch)
+    }
+
+    /// A new opportunity of this product for `lead`, received at the scratch's time, in its zone.
+    func opening(for lead: NormalizedLead, _ scratch: inout EvaluationScratch) -> Opportunity {
         let stage = stages.initial
+        let date = scratch.context.receivedAt
         return Opportunity(
-            stage: stage, amount: deal.amount(for: input), currency: deal.currency,
+            stage: stage, amount: deal.amount(for: lead, &scratch), currency: deal.currency,
             probability: stages.probability(of: stage) ?? 0,
-            expectedClose: deal.cycleDays.map { CalendarDay.string(date.addingTimeInterval(Double($0) * 86_400), in: timeZone) }
+            expectedClose: deal.cycleDays.map { CalendarDay.string(date.addingTimeInterval(Double($0) * 86_400), in: scratch.context.timeZone) }
         )
     }
 }

@@ -49,8 +49,12 @@ public struct Deal: Sendable {
 
     /// The amount for a lead: its `amountField` when that reads as a number of 0 or more, else `amount`.
     public func amount(for input: CriteriaInput) -> Double? {
-        var scratch = EvaluationScratch()
-        if let amountField, case .text(let text) = amountField.value(in: input, &scratch), let stated = LeadNumber.parse(text), stated >= 0 {
+        var scratch = input.scratch()
+        return amount(for: input.lead, &scratch)
+    }
+
+    func amount(for lead: NormalizedLead, _ scratch: inout EvaluationScratch) -> Double? {
+        if let amountField, case .text(let text) = amountField.value(in: lead, &scratch), let stated = LeadNumber.parse(text), stated >= 0 {
             return stated
         }
         return amount
@@ -195,7 +199,13 @@ public struct ProductCatalog: Sendable {
 
     /// The first product, in config order, whose `match` holds; else the default product; else nil.
     public func route(_ input: CriteriaInput) -> Product? {
-        products.first { $0.match?.holds(for: input) == true } ?? defaultProduct
+        var scratch = input.scratch()
+        return route(input.lead, &scratch)
+    }
+
+    func route(_ lead: NormalizedLead, _ scratch: inout EvaluationScratch) -> Product? {
+        for product in products where product.match?.holds(for: lead, &scratch) == true { return product }
+        return defaultProduct
     }
 
     /// The product called `name`.
