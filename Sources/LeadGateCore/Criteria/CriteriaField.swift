@@ -179,6 +179,7 @@ public struct CriteriaContext: Sendable {
 ///
 /// The intake does not build one: it lends the engine its own lead and a context (`CatalogQualifier`), where an input
 /// would copy the lead's every string in and release them again, about a hundred atomic reference counts a lead.
+@dynamicMemberLookup
 public struct CriteriaInput: Sendable {
     public var lead: NormalizedLead
     public var context: CriteriaContext
@@ -201,45 +202,16 @@ public struct CriteriaInput: Sendable {
         self.context = CriteriaContext(receivedAt: receivedAt, timeZone: timeZone, freeEmailDomains: freeEmailDomains)
     }
 
-    public var contact: Contact {
-        get { lead.contact }
-        set { lead.contact = newValue }
+    /// The lead's parts (`input.contact`, `input.fields`, ...), read and changed in place.
+    public subscript<Value>(dynamicMember path: WritableKeyPath<NormalizedLead, Value>) -> Value {
+        get { lead[keyPath: path] }
+        set { lead[keyPath: path] = newValue }
     }
 
-    public var attribution: Attribution {
-        get { lead.attribution }
-        set { lead.attribution = newValue }
-    }
-
-    public var fields: [String: String] {
-        get { lead.fields }
-        set { lead.fields = newValue }
-    }
-
-    public var phoneLineType: PhoneLineType? {
-        get { lead.phoneLineType }
-        set { lead.phoneLineType = newValue }
-    }
-
-    /// ISO alpha-2 region of the phone number's calling code (`phone_country`).
-    public var phoneRegion: String? {
-        get { lead.phoneRegion }
-        set { lead.phoneRegion = newValue }
-    }
-
-    public var receivedAt: Date {
-        get { context.receivedAt }
-        set { context.receivedAt = newValue }
-    }
-
-    public var timeZone: TimeZone {
-        get { context.timeZone }
-        set { context.timeZone = newValue }
-    }
-
-    public var freeEmailDomains: FreeEmailDomains {
-        get { context.freeEmailDomains }
-        set { context.freeEmailDomains = newValue }
+    /// The context's parts (`input.receivedAt`, `input.timeZone`, `input.freeEmailDomains`).
+    public subscript<Value>(dynamicMember path: WritableKeyPath<CriteriaContext, Value>) -> Value {
+        get { context[keyPath: path] }
+        set { context[keyPath: path] = newValue }
     }
 
     /// A scratch for one evaluation of this input.

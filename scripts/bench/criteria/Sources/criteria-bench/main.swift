@@ -78,12 +78,13 @@ func makeLeads() -> [CriteriaInput] {
 @inline(never)
 func readFields(_ input: CriteriaInput) -> Int {
     func length(_ text: String?) -> Int { text?.utf8.count ?? 0 }
-    let contact = input.contact
-    let attribution = input.attribution
-    var total = input.timeZone.secondsFromGMT(for: input.receivedAt) & 1
+    let lead = input.lead, context = input.context
+    let contact = lead.contact
+    let attribution = lead.attribution
+    var total = context.timeZone.secondsFromGMT(for: context.receivedAt) & 1
     total &+= length(contact.email) &+ length(contact.fullName) &+ length(contact.phone) &+ length(contact.country)
-    total &+= length(contact.jobTitle) &+ length(contact.company) &+ length(input.phoneRegion) &+ length(input.phoneLineType?.rawValue)
-    total &+= length(input.fields["budget"]) &+ length(input.fields["employees"]) &+ length(attribution.utmSource)
+    total &+= length(contact.jobTitle) &+ length(contact.company) &+ length(lead.phoneRegion) &+ length(lead.phoneLineType?.rawValue)
+    total &+= length(lead.fields["budget"]) &+ length(lead.fields["employees"]) &+ length(attribution.utmSource)
     total &+= length(attribution.utmMedium) &+ length(attribution.sourceType) &+ length(attribution.campaign)
     return total
 }
