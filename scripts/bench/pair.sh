@@ -41,7 +41,7 @@ side() {
 thread_ticks() {
   local t
   for t in /proc/"$1"/task/*; do
-    printf '%s %s %s\n' "${t##*/}" "$(tr ' ' _ < "$t/comm")" "$(awk '{ print $14 + $15 }' "$t/stat")"
+    printf '%s %s %s\n' "${t##*/}" "$(tr ' ' _ < "$t/comm")" "$(cpu_ticks "$1/task/${t##*/}")"
   done 2>/dev/null | sort
 }
 # thread_cost SIDE BEFORE AFTER REQUESTS: appends "side name ticks" per thread name to $work/threads and "side requests"
