@@ -116,6 +116,12 @@ printf 'criteria on vs off: %.1f%% of the throughput (per round: %s)\n' "$(ratio
 if [ "$ROUNDS" -ge 2 ]; then
   pairs=$(awk '{ r[NR] = $9 / $5 } END { for (i = 1; i + 1 <= NR; i += 2) print 100 * sqrt(r[i] * r[i + 1]) }' "$work/rounds")
   printf 'criteria on vs off, counterbalanced: %.1f%% (per pair of rounds: %s)\n' "$(median <<<"$pairs")" "$(awk '{ printf "%.1f%% ", $1 }' <<<"$pairs")"
+  # How far the run can be trusted: the rounds' geometric mean with about 95 % of its sampling error either side
+  # (two standard errors of the mean log ratio). Rounds here have spread by ten points and more either way, so
+  # the interval of a run of 8 is several points wide: a bar a few points off the figure wants more rounds.
+  awk '{ x = log($9 / $5); s += x; q += x * x; n++ } END {
+    m = s / n; e = (n > 1) ? 2 * sqrt((q - n * m * m) / (n - 1) / n) : 0
+    printf "criteria on vs off, geometric mean: %.1f%% (about 95 %% within %.1f-%.1f%%, %d rounds)\n", 100 * exp(m), 100 * exp(m - e), 100 * exp(m + e), n }' "$work/rounds"
 fi
 echo "leadgate peak RSS: $((rss_kb / 1024)) MiB; leads in store: $stored; opportunities with criteria: $opportunities"
 echo "placement: $placement"
