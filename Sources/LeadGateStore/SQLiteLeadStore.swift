@@ -68,7 +68,7 @@ public final class SQLiteLeadStore: LeadStore {
         if let wal { sync = { try wal.flush() } }
         let flushedApart = wal != nil
         self.committer = GroupCommitter(sync: sync) { groups in
-            await SQLiteLeadStore.write(groups, to: pool, ruleNames: ruleNames, flushedApart: flushedApart)
+            SQLiteLeadStore.write(groups, to: pool, ruleNames: ruleNames, flushedApart: flushedApart)
         }
     }
 
@@ -83,9 +83,9 @@ public final class SQLiteLeadStore: LeadStore {
     /// `flushedApart`: the group committer flushes the WAL itself, so these commits skip their fsync.
     private static func write(
         _ groups: [[PreparedIntake]], to pool: DatabasePool, ruleNames: RuleNames, flushedApart: Bool
-    ) async -> [Result<[IntakeOutcome], any Error>] {
-        @Sendable func transaction(_ groups: [[PreparedIntake]]) async throws -> [[IntakeOutcome]] {
-            try await pool.writeWithoutTransaction { db in
+    ) -> [Result<[IntakeOutcome], any Error>] {
+        func transaction(_ groups: [[PreparedIntake]]) throws -> [[IntakeOutcome]] {
+            try pool.writeWithoutTransaction { db in
                 let writer = IntakeWriter(db: db, ruleNames: ruleNames)
                 var outcomes: [[IntakeOutcome]] = []
                 func commit() throws {
@@ -110,7 +110,7 @@ public final class SQLiteLeadStore: LeadStore {
             }
         }
         do {
-            return try await transaction(groups).map { .success($0) }
+            return try transaction(groups).map { .success($0) }
         } catch {
             ruleNames.forgetRecorded()
             guard groups.count > 1 else { return [.failure(error)] }
@@ -118,7 +118,7 @@ public final class SQLiteLeadStore: LeadStore {
         var results: [Result<[IntakeOutcome], any Error>] = []
         for records in groups {
             do {
-                results.append(.success(try await transaction([records])[0]))
+                results.append(.success(try transaction([records])[0]))
             } catch {
                 ruleNames.forgetRecorded()
                 results.append(.failure(error))

@@ -61,6 +61,19 @@ import Testing
         await #expect(throws: FlushFailed.self) { try await committer.submit([2, 3]) }
     }
 
+    /// The loop that takes and writes the batches runs on the committer's own thread, outside any task: on the tasks'
+    /// pool it waited after every commit behind the requests' tasks for a thread, and the writer sat idle meanwhile.
+    @Test func writesOutsideTheTasksPool() async throws {
+        let inTask = Mutex<[Bool]>([])
+        let committer = GroupCommitter<Int, Int> { groups in
+            inTask.withLock { $0.append(withUnsafeCurrentTask { $0 != nil }) }
+            return groups.map { .success($0) }
+        }
+        _ = try await committer.submit([1])
+        _ = try await committer.submit([2])
+        #expect(inTask.withLock { $0 } == [false, false])
+    }
+
     @Test func withoutAFlushStageAnswersAtCommit() async throws {
         let committer = GroupCommitter<Int, Int> { groups in groups.map { .success($0.map { -$0 }) } }
         #expect(try await committer.submit([4, 5]) == [-4, -5])
