@@ -5,7 +5,7 @@ import Synchronization
 /// running waits for the next one, which commits all of them together. Each caller still returns only
 /// after its own items are durable.
 ///
-/// The batches are taken and written on a thread of their own, never on the tasks' pool: there, the loop
+/// The batches are taken and written on a serial queue of their own, never on the tasks' pool: there, the loop
 /// waited after every commit for a pool thread to take it up again, behind the requests' own tasks, and
 /// the writer sat idle meanwhile (a cost added to those tasks then cost the gateway more than its CPU).
 ///
@@ -14,7 +14,7 @@ import Synchronization
 /// every batch committed before it started, and the writer never sits idle behind an fsync. Callers are
 /// answered only after a flush that began after their commit returned.
 final class GroupCommitter<Item: Sendable, Output: Sendable>: Sendable {
-    /// Blocks its thread while it writes (the committer's own, not one of the tasks' pool).
+    /// Blocks its thread while it writes (a thread of the committer's queue, not one of the tasks' pool).
     typealias Writer = @Sendable ([[Item]]) -> [Result<[Output], any Error>]
     /// Makes everything committed so far durable. It blocks (an fsync), so it runs on a thread of its own.
     typealias Sync = @Sendable () throws -> Void

@@ -120,7 +120,7 @@ if [ "$ROUNDS" -ge 2 ]; then
   # (two standard errors of the mean log ratio). Rounds here have spread by ten points and more either way, so
   # the interval of a run of 8 is several points wide: a bar a few points off the figure wants more rounds.
   awk '{ x = log($9 / $5); s += x; q += x * x; n++ } END {
-    m = s / n; e = 2 * sqrt((q - n * m * m) / (n - 1) / n)
+    m = s / n; v = (q - n * m * m) / (n - 1); e = 2 * sqrt((v > 0 ? v : 0) / n)
     printf "criteria on vs off, geometric mean: %.1f%% (about 95 %% within %.1f-%.1f%%, %d rounds)\n", 100 * exp(m), 100 * exp(m - e), 100 * exp(m + e), n }' "$work/rounds"
 fi
 echo "leadgate peak RSS: $((rss_kb / 1024)) MiB; leads in store: $stored; opportunities with criteria: $opportunities"

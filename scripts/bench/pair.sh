@@ -4,7 +4,7 @@
 # other cannot show a change of a few percent; side by side, the drift hits both alike and the ratio of
 # their rates holds still. Each round swaps which side starts first and which port it gets.
 # Two ratios: of the rates, and of the CPU each gateway spent per request (and, after the rounds, that CPU by thread:
-# the request tasks' pool, the writer's queue, the HTTP event loops). The second is the steadier (within
+# the request tasks' pool, the store's commit queue, the HTTP event loops). The second is the steadier (within
 # about 2 % from round to round) and the stricter: the side that needs more CPU per request also takes a larger
 # share of the two cores, so its rate falls by less than its cost rises.
 #   scripts/bench/pair.sh OLD_LEADGATE NEW_LEADGATE    # two builds of the gateway, same config
@@ -80,8 +80,8 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 summary "$work/ratios" "rate B/A"
 summary "$work/cpu" "CPU per request A/B"
-# Each thread name's CPU over all rounds, per request of its side (Swift's task pool is "…default-qos", GRDB's writer
-# queue runs on "…overcommit" threads, NIO's event loops are "NIO-…").
+# Each thread name's CPU over all rounds, per request of its side (Swift's task pool is "…default-qos"; the store's
+# commit queue, where the writes run, and its flush queue are on "…overcommit" threads; NIO's event loops are "NIO-…").
 echo "CPU per request by thread, all rounds:"
 awk -v hz="$(getconf CLK_TCK)" '
   FILENAME ~ /requests$/ { n[$1] += $2; next }
