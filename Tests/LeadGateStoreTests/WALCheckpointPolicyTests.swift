@@ -34,6 +34,19 @@ import Testing
         #expect(policy.decide(frames: 100) == .background)
     }
 
+    @Test func pastTheRestartLengthTheBackgroundClosesInOnTheTail() {
+        var policy = Self.policy()
+        #expect(policy.decide(frames: 400) == .background)
+        policy.finished(log: 450, checkpointed: 400, background: true)
+        // 80 left of 480: fewer than 100, but the log is long: another pass now rather than leaving the writer a
+        // long tail (and the long fsync after it) later.
+        #expect(policy.decide(frames: 480) == .background)
+        #expect(policy.decide(frames: 490) == .none, "one is running")
+        policy.finished(log: 490, checkpointed: 480, background: true)
+        // 15 left: short enough for the writer.
+        #expect(policy.decide(frames: 495) == .writer)
+    }
+
     @Test func aLongerLogAcceptsALongerTail() {
         var policy = Self.policy()
         #expect(policy.decide(frames: 500) == .background)
