@@ -4,7 +4,8 @@
 #   scripts/setup.sh --test    and the real peers the tests start on 127.0.0.1: dovecot (IMAP), openssl
 #                              (test certificates), aiosmtpd (the SMTP sink, from PyPI), headless chromium
 #                              and a Hebrew-capable font (the dashboard screenshots)
-#   scripts/setup.sh --bench   and wrk, hyperfine, sqlite3, curl, valgrind (instructions counted by scripts/bench/intake.sh)
+#   scripts/setup.sh --bench   and wrk, hyperfine, sqlite3, curl, valgrind (instructions counted by scripts/bench/intake.sh),
+#                              linux-perf and gawk (the disk syncs recorded by scripts/bench/stalls.sh)
 set -euo pipefail
 
 packages=(libsqlite3-dev libcurl4-openssl-dev)
@@ -12,7 +13,7 @@ python_packages=()
 for flag in "$@"; do
   case "$flag" in
     --test) packages+=(dovecot-imapd openssl chromium fonts-dejavu-core); python_packages+=(aiosmtpd) ;;
-    --bench) packages+=(wrk hyperfine sqlite3 curl valgrind) ;;
+    --bench) packages+=(wrk hyperfine sqlite3 curl valgrind linux-perf gawk) ;;
     *) echo "setup: unknown flag $flag (--test, --bench)"; exit 64 ;;
   esac
 done
