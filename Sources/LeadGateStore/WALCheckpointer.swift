@@ -78,9 +78,9 @@ struct WALCheckpointPolicy: Sendable {
         /// machine's disk that fsync took 1-20 ms whatever the tail's size (27 pages as long as 200: the device
         /// flushes all that anyone wrote since its last flush), so what counts is how often the log starts over.
         /// Under the ingest benchmark on disk (`perf record` of the gateway's `fdatasync` calls, by file), the
-        /// writer stood still in its fsyncs 4.3-7.2 ms per 1,000 leads with a restart every 16,384 frames and a
+        /// writer stood still in its fsyncs 3.6-7.2 ms per 1,000 leads with a restart every 16,384 frames and a
         /// tail of 2,048, 2.5-4.4 ms with the passes back to back and a tail of 256, and 0.9-1.1 ms with those
-        /// and 65,536 frames; p99 went from 22-27 ms to 16-18 ms.
+        /// and 65,536 frames; p99 went from 18-27 ms to 16-20 ms (`scripts/bench/stalls.sh`).
         var restart = 65536
         /// ...once no more than this many of its frames are left to copy (in proportion: twice as many at twice the
         /// length, so a disk too slow for the passes to close in still gets its log restarted).
