@@ -79,8 +79,8 @@ struct WALCheckpointPolicy: Sendable {
         /// flushes all that anyone wrote since its last flush), so what counts is how often the log starts over.
         /// Under the ingest benchmark on disk (`perf record` of the gateway's `fdatasync` calls, by file), the
         /// writer stood still in its fsyncs 3.6-7.2 ms per 1,000 leads with a restart every 16,384 frames and a
-        /// tail of 2,048, 2.5-4.4 ms with the passes back to back and a tail of 256, and 0.9-1.1 ms with those
-        /// and 65,536 frames; p99 went from 18-27 ms to 16-20 ms (`scripts/bench/stalls.sh`).
+        /// tail of 2,048, 2.5-4.4 ms with the passes back to back and a tail of 256, and 0.9-1.7 ms with those
+        /// and 65,536 frames; p99 went from 18-27 ms to 16-21 ms (`scripts/bench/stalls.sh`).
         var restart = 65536
         /// ...once no more than this many of its frames are left to copy (in proportion: twice as many at twice the
         /// length, so a disk too slow for the passes to close in still gets its log restarted).
@@ -102,6 +102,9 @@ struct WALCheckpointPolicy: Sendable {
     /// once the log starts over.
     private var log = 0
     private var checkpointed = 0
+    /// The last background pass copied nothing (a read still needs the frames it would have copied): no pass back
+    /// to back until `background` frames are left again, rather than one after every commit while the read lasts.
+    private var heldBack = false
 
     init(thresholds: Thresholds) {
         self.thresholds = thresholds
@@ -117,14 +120,17 @@ struct WALCheckpointPolicy: Sendable {
         let shortTail = frames >= thresholds.restart && left * thresholds.restart <= thresholds.tail * frames
         if shortTail || frames >= thresholds.backstop { return .writer }
         // A long log's tail is closed in on by passes back to back; a short one waits until enough is left.
-        guard left >= thresholds.background || (frames >= thresholds.restart && left > 0) else { return .none }
+        guard left >= thresholds.background || (frames >= thresholds.restart && left > 0 && !heldBack) else { return .none }
         running = true
         return .background
     }
 
     /// Records what a checkpoint left: `log` frames, of which `checkpointed` are in the database file.
     mutating func finished(log: Int, checkpointed: Int, background: Bool = false) {
-        if background { running = false }
+        if background {
+            running = false
+            heldBack = checkpointed <= self.checkpointed
+        }
         self.log = log
         self.checkpointed = checkpointed
     }

@@ -47,6 +47,20 @@ import Testing
         #expect(policy.decide(frames: 495) == .writer)
     }
 
+    @Test func aPassThatAReadHeldBackIsNotRepeatedAfterEveryCommit() {
+        var policy = Self.policy()
+        #expect(policy.decide(frames: 400) == .background)
+        policy.finished(log: 450, checkpointed: 400, background: true)
+        #expect(policy.decide(frames: 480) == .background)
+        // A read still needs the frames after 400: the pass copies nothing.
+        policy.finished(log: 490, checkpointed: 400, background: true)
+        #expect(policy.decide(frames: 495) == .none, "95 left, and the last pass copied nothing")
+        #expect(policy.decide(frames: 500) == .background, "100 left: a pass as on a short log")
+        policy.finished(log: 510, checkpointed: 505, background: true)
+        // That one made headway: the passes close in again.
+        #expect(policy.decide(frames: 600) == .background)
+    }
+
     @Test func aLongerLogAcceptsALongerTail() {
         var policy = Self.policy()
         #expect(policy.decide(frames: 500) == .background)
