@@ -3,7 +3,7 @@ import Testing
 
 /// `check-config` and `serve` on bad configs: every error, with file, line and column.
 @Suite struct ConfigEndToEndTests {
-    @Test func checkConfigListsEveryErrorWithLineAndColumn() throws {
+    @Test func checkConfigListsEveryErrorWithLineAndColumn() async throws {
         let gateway = try GatewayProcess(sources: """
               - name: website
                 type: web_form
@@ -12,7 +12,7 @@ import Testing
                 type: carrier_pigeon
               - type: web_form
             """, extra: "unknown_top: 1")
-        let result = try gateway.command(["check-config"])
+        let result = try await gateway.command(["check-config"])
         #expect(result.status != 0)
         let lines = result.stderr.split(separator: "\n").map(String.init)
         let path = gateway.configPath
@@ -23,18 +23,18 @@ import Testing
         #expect(lines.contains { $0.hasPrefix("\(path):16:") && $0.contains("missing required key 'name'") }, "\(lines)")
         #expect(lines.contains { $0.hasPrefix("\(path):17:") && $0.contains("unknown key 'unknown_top'") }, "\(lines)")
 
-        let serve = try gateway.command(["serve"])
+        let serve = try await gateway.command(["serve"])
         #expect(serve.status != 0, "serve refuses a bad config")
         #expect(serve.stderr.contains("unknown source type 'carrier_pigeon'"))
     }
 
-    @Test func checkConfigAcceptsTheShippedConfig() throws {
+    @Test func checkConfigAcceptsTheShippedConfig() async throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let result = try GatewayProcess.run(["check-config", "--config", root.appendingPathComponent("config/leadgate.yaml").path])
+        let result = try await GatewayProcess.run(["check-config", "--config", root.appendingPathComponent("config/leadgate.yaml").path])
         #expect(result.status == 0, "\(result.stderr)")
         for example in (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("config/examples").path)) ?? []
         where example.hasSuffix(".yaml") {
-            let checked = try GatewayProcess.run(["check-config", "--config", root.appendingPathComponent("config/examples/\(example)").path])
+            let checked = try await GatewayProcess.run(["check-config", "--config", root.appendingPathComponent("config/examples/\(example)").path])
             #expect(checked.status == 0, "\(example): \(checked.stderr)")
         }
     }

@@ -40,7 +40,7 @@ import Testing
         let file = gateway.directory.appendingPathComponent("leads.csv")
         try export.data.write(to: file)
 
-        let first = try gateway.command(["import", "--source", "facebook-il", file.path])
+        let first = try await gateway.command(["import", "--source", "facebook-il", file.path])
         #expect(first.status == 65, "one row could not be read: \(first.stderr)")
         #expect(first.stderr.contains("\(file.path):\(export.malformedLine): "), "\(first.stderr.prefix(500))")
         #expect(first.stdout.contains("\(rows) rows"), "\(first.stdout)")
@@ -50,7 +50,7 @@ import Testing
         #expect(first.stdout.contains("unreadable: 1"), "\(first.stdout)")
 
         // The lead of row 1234: its own id (a 16-digit number above 2^53, exact), Hebrew intact, the true date.
-        let listed = try gateway.command(["leads", "list", "--json", "--query", "lead1234@example.co.il"])
+        let listed = try await gateway.command(["leads", "list", "--json", "--query", "lead1234@example.co.il"])
         #expect(listed.status == 0)
         let found = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])
         #expect(found.count == 1)
@@ -64,13 +64,13 @@ import Testing
         #expect(sample["created_at"] as? String == "2026-03-02T04:34:00Z", "\(sample["created_at"] ?? "")")
 
         // The same file again: every readable row is a duplicate, nothing new.
-        let again = try gateway.command(["import", "--source", "facebook-il", file.path])
+        let again = try await gateway.command(["import", "--source", "facebook-il", file.path])
         #expect(again.stdout.contains("stored:     0 new leads"), "\(again.stdout)")
         #expect(again.stdout.contains("duplicates: \(rows - 1)"), "\(again.stdout)")
 
-        let missing = try gateway.command(["import", "--source", "facebook-il", "/nonexistent.csv"])
+        let missing = try await gateway.command(["import", "--source", "facebook-il", "/nonexistent.csv"])
         #expect(missing.status == 66)
-        let unknown = try gateway.command(["import", "--source", "nope", file.path])
+        let unknown = try await gateway.command(["import", "--source", "nope", file.path])
         #expect(unknown.status == 64)
     }
 }

@@ -37,10 +37,10 @@ import FoundationNetworking
         let list = try await HTTP.request("GET", gateway.baseURL + "/api/leads?q=%D7%9B%D7%94%D7%9F", headers: HTTP.admin)
         #expect(((try list.json())["leads"] as? [[String: Any]])?.first?["id"] as? String == id)
 
-        let cli = try gateway.command(["leads", "show", id, "--json"])
+        let cli = try await gateway.command(["leads", "show", id, "--json"])
         #expect(cli.status == 0, "\(cli.stderr)")
         #expect(cli.stdout.contains("דנה כהן"))
-        let table = try gateway.command(["leads", "list"])
+        let table = try await gateway.command(["leads", "list"])
         #expect(table.stdout.contains(id))
     }
 

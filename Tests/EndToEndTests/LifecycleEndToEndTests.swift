@@ -148,7 +148,7 @@ import Testing
         #expect(first.stop() == 0)
 
         let edited = try Self.gateway(directory: directory, threshold: 60)
-        let refused = try edited.command(["serve"])
+        let refused = try await edited.command(["serve"])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("product 'crm' changed but still say version 1"), "\(refused.stderr)")
         #expect(refused.stderr.contains("raise criteria.version"))
@@ -158,17 +158,17 @@ import Testing
         #expect(bumped.stop() == 0)
     }
 
-    @Test func qualifyExplainsEveryRule() throws {
+    @Test func qualifyExplainsEveryRule() async throws {
         let gateway = try Self.gateway()
         let file = gateway.directory.appendingPathComponent("lead.json")
         try #"{"name": "Avi", "email": "avi@gmail.com", "phone": "+972 54 123 4567", "budget": "$20k"}"#.write(to: file, atomically: true, encoding: .utf8)
-        let result = try gateway.command(["qualify", "--product", "crm", file.path])
+        let result = try await gateway.command(["qualify", "--product", "crm", file.path])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("crm@1: score 50 of 50 → opportunity"), "\(result.stdout)")
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.contains { $0.hasPrefix("business-email") && $0.contains(" no ") })
         #expect(lines.contains { $0.hasPrefix("budget") && $0.contains("$20k") && $0.contains(" 30 ") })
-        let unknown = try gateway.command(["qualify", "--product", "nope", file.path])
+        let unknown = try await gateway.command(["qualify", "--product", "nope", file.path])
         #expect(unknown.status != 0)
         #expect(unknown.stderr.contains("no product named 'nope'"))
     }
@@ -212,7 +212,7 @@ import Testing
                 - { name: has-phone, when: { field: phone, present: true }, points: 20 }
                 - { name: budget, when: { field: fields.budget, gte: 10000 }, points: 30 }
             """.write(to: candidate, atomically: true, encoding: .utf8)
-        let result = try gateway.command(["backtest", "--product", "crm", "--criteria", candidate.path, "--json"])
+        let result = try await gateway.command(["backtest", "--product", "crm", "--criteria", candidate.path, "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: [String: Any]])
         let live = try #require(json["live"])
@@ -231,12 +231,12 @@ import Testing
         #expect(next["conversion"] as? Double == 1)
         #expect((next["pipeline"] as? [String: Double])?["ILS"] == 47_000)
 
-        let table = try gateway.command(["backtest", "--product", "crm", "--criteria", candidate.path])
+        let table = try await gateway.command(["backtest", "--product", "crm", "--criteria", candidate.path])
         #expect(table.stdout.contains("opportunity → won"))
         let broken = gateway.directory.appendingPathComponent("broken.yaml")
         try "version: 2\nthreshold: 60\nrules:\n  - { name: x, when: { field: nonsense, present: true }, points: 1 }\n"
             .write(to: broken, atomically: true, encoding: .utf8)
-        let refused = try gateway.command(["backtest", "--product", "crm", "--criteria", broken.path])
+        let refused = try await gateway.command(["backtest", "--product", "crm", "--criteria", broken.path])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("\(broken.path):4:"), "\(refused.stderr)")
     }

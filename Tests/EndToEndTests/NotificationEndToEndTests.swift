@@ -149,7 +149,7 @@ func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
         let retry = try await HTTP.request("POST", gateway.baseURL + "/api/deliveries/\(id)/retry", headers: HTTP.admin)
         #expect(retry.status == 200)
         #expect(try await eventually { receiver.requests.count == 2 })
-        let cli = try gateway.command(["deliveries", "list"])
+        let cli = try await gateway.command(["deliveries", "list"])
         #expect(cli.stdout.contains(id))
     }
 
@@ -165,7 +165,7 @@ func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
         let until = try #require((pause["until"] as? String).flatMap { try? Date($0, strategy: .iso8601) })
         #expect(until > Date().addingTimeInterval(3000), "Retry-After: 3600 pauses the channel for an hour")
         #expect((pause["reason"] as? String)?.contains("429") == true)
-        let cli = try gateway.command(["deliveries", "list"])
+        let cli = try await gateway.command(["deliveries", "list"])
         #expect(cli.stdout.contains("channel crm is paused until"))
         // A manual retry ends the pause: the delivery goes at once, and the channel is no longer listed as paused.
         let id = try #require(try await Self.deliveries(gateway).first?["id"] as? String)
@@ -229,7 +229,7 @@ func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
         #expect(receiver.requests.count == 1)
     }
 
-    @Test func badNotificationConfigIsReportedWithLineAndColumn() throws {
+    @Test func badNotificationConfigIsReportedWithLineAndColumn() async throws {
         let gateway = try GatewayProcess(extra: """
             notifications:
               - name: crm
@@ -240,7 +240,7 @@ func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
                 slack: { url: "https://hooks.example.com/x" }
                 email: { smtp: "smtp://127.0.0.1:25", from: a@b.co, to: x@y.co }
             """)
-        let result = try gateway.command(["check-config"])
+        let result = try await gateway.command(["check-config"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("unknown event 'teleport'"))
         #expect(result.stderr.contains("must be a http or https URL"))

@@ -90,9 +90,7 @@ struct Chromium: Sendable {
 
     /// `execute` on a thread of its own, so that waiting for the browser holds none of the few concurrency threads.
     private static func run(_ executable: String, _ arguments: [String], timeout: Duration) async throws -> Output {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try execute(executable, arguments, timeout: timeout) }) }.start()
-        }
+        try await onThreadOfItsOwn { try execute(executable, arguments, timeout: timeout) }
     }
 
     private typealias Output = (status: Int32, stdout: String, stderr: String)

@@ -1,0 +1,1 @@
+../../EndToEndTests/Support/OwnThread.swift
